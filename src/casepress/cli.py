@@ -1,0 +1,118 @@
+"""The command line: a thin layer over library functions.
+
+Exit codes: 0 success, 1 the input has errors (or warnings under ``--strict``),
+2 usage errors (click's convention). Heavy libraries are imported inside the
+commands that need them, so ``casepress check`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .diagnostics import Diagnostics, render_json, render_text, summary
+from .project import Project
+
+FORMATS = click.Choice(["text", "json"])
+
+
+def _project(root: str | None) -> Project:
+    return Project(Path(root) if root else Path.cwd())
+
+
+def report(diagnostics: Diagnostics, fmt: str, strict: bool, *, quiet_ok: bool = False) -> int:
+    """Print every diagnostic (and GitHub annotations under Actions); return the exit code."""
+    items = diagnostics.sorted()
+    if fmt == "json":
+        click.echo(render_json(items))
+    else:
+        if items:
+            click.echo(render_text(items), err=True)
+        if items or not quiet_ok:
+            click.echo(summary(diagnostics), err=True)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for item in items:
+            click.echo(item.to_github())
+    failed = diagnostics.has_errors or (strict and bool(diagnostics.warnings))
+    if failed and strict and not diagnostics.has_errors and fmt == "text":
+        click.echo(f"Aborted with {len(diagnostics.warnings)} warnings in strict mode.", err=True)
+    return 1 if failed else 0
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--root shared by the commands that work on a project."""
+    return click.option(
+        "--root", type=click.Path(file_okay=False), default=None,
+        help="Project folder holding cases/ and templates/ (default: the working directory).",
+    )(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="casepress")
+def cli() -> None:
+    """Turn CARE-structured case reports (YAML + BibTeX) into journal-ready HTML and PDF."""
+
+
+@cli.command()
+@click.argument("cases", nargs=-1)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Diagnostics format.")
+@common_options
+def check(cases: tuple[str, ...], strict: bool, fmt: str, root: str | None) -> None:
+    """Check CASES (folders or case.yaml files; default: every case) and write nothing."""
+    from .pipeline import check_case
+
+    project = _project(root)
+    diagnostics = Diagnostics()
+    for case_file in project.resolve_cases(cases, diagnostics):
+        check_case(case_file, project, diagnostics)
+    sys.exit(report(diagnostics, fmt, strict))
+
+
+@cli.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Write the schema to this file instead of printing it.")
+def schema(output: str | None) -> None:
+    """Print the JSON Schema of the case format (exported from the case model)."""
+    from .schema import schema_text
+
+    text = schema_text()
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("slug")
+@click.option("--title", default=None, help="Working title for the new case.")
+@common_options
+def new(slug: str, title: str | None, root: str | None) -> None:
+    """Create cases/SLUG/ from the scaffold under templates/scaffold/."""
+    from .scaffold import scaffold
+
+    project = _project(root)
+    diagnostics = Diagnostics()
+    created = scaffold(project, slug, title, diagnostics)
+    if created is None:
+        sys.exit(report(diagnostics, "text", False))
+    click.echo(f"created {created}/ — edit {created}/case.yaml, then run: casepress check {created}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code instead of raising SystemExit (handy in tests)."""
+    try:
+        cli.main(args=list(argv) if argv is not None else None, prog_name="casepress", standalone_mode=True)
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

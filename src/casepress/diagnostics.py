@@ -1,0 +1,269 @@
+"""Located diagnostics: every problem casepress reports has a file, a line and a column.
+
+Stages never raise on bad input; they append :class:`Diagnostic` records to a
+:class:`Diagnostics` collection, and the command line prints them all at the end
+(collect everything, never stop at the first problem).
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+#: A path into the case document: keys and list indexes, e.g. ("figures", 0, "file").
+FieldPath = tuple[str | int, ...]
+
+
+class Severity(str, Enum):
+    """How bad a diagnostic is."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A place in a source file; line and column are 1-based, as editors count."""
+
+    file: str
+    """The file, as given by the user (relative paths stay relative)."""
+    line: int | None = None
+    """1-based line, or None when only the file is known."""
+    column: int | None = None
+    """1-based column, or None when only the line is known."""
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in a case, with where it is and what to do about it."""
+
+    severity: Severity
+    """Error (the build fails) or warning (reported; fails only under --strict)."""
+    code: str
+    """A stable, kebab-case identifier such as ``unknown-key``, documented in the README."""
+    message: str
+    """What is wrong, in one sentence, without the location."""
+    location: Location | None = None
+    """Where it is; None for problems that belong to no file (rare)."""
+    path: str | None = None
+    """The field path inside the case document, e.g. ``figures[0].panels[1].file``."""
+    hint: str | None = None
+    """An optional suggestion, e.g. ``did you mean 'title'?``."""
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """Order by file, then position, so output reads top to bottom."""
+        loc = self.location
+        return (
+            loc.file if loc else "",
+            (loc.line or 0) if loc else 0,
+            (loc.column or 0) if loc else 0,
+            self.code,
+            self.message,
+        )
+
+    def format(self) -> str:
+        """``file:line:col: severity[code] path: message`` plus an indented hint line."""
+        where = ""
+        if self.location is not None:
+            where = self.location.file
+            if self.location.line is not None:
+                where += f":{self.location.line}"
+                if self.location.column is not None:
+                    where += f":{self.location.column}"
+            where += ": "
+        path = f" {self.path}:" if self.path else ""
+        text = f"{where}{self.severity.value}[{self.code}]{path} {self.message}"
+        if self.hint:
+            text += f"\n    hint: {self.hint}"
+        return text
+
+    def to_json(self) -> dict[str, object]:
+        """The machine form: {file, line, column, severity, code, path, message, hint}."""
+        loc = self.location
+        return {
+            "file": loc.file if loc else None,
+            "line": loc.line if loc else None,
+            "column": loc.column if loc else None,
+            "severity": self.severity.value,
+            "code": self.code,
+            "path": self.path,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+    def to_github(self) -> str:
+        """A GitHub Actions workflow command, so the problem shows on the pull request."""
+        loc = self.location
+        props = []
+        if loc is not None:
+            props.append(f"file={_gh_escape_property(loc.file)}")
+            if loc.line is not None:
+                props.append(f"line={loc.line}")
+            if loc.column is not None:
+                props.append(f"col={loc.column}")
+        props.append(f"title={_gh_escape_property(self.code)}")
+        message = f"{self.path + ': ' if self.path else ''}{self.message}"
+        if self.hint:
+            message += f" (hint: {self.hint})"
+        return f"::{self.severity.value} {','.join(props)}::{_gh_escape_data(message)}"
+
+
+def _gh_escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_escape_property(text: str) -> str:
+    return _gh_escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+@dataclass
+class Diagnostics:
+    """An ordered collection of diagnostics that stages append to."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+    """Everything reported so far, in the order it was found."""
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        """Record one diagnostic (exact duplicates are dropped)."""
+        if diagnostic not in self.items:
+            self.items.append(diagnostic)
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        """Record several diagnostics."""
+        for diagnostic in diagnostics:
+            self.add(diagnostic)
+
+    def error(
+        self,
+        code: str,
+        message: str,
+        location: Location | None = None,
+        path: FieldPath | str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        """Record an error."""
+        self.add(Diagnostic(Severity.ERROR, code, message, location, _path_text(path), hint))
+
+    def warning(
+        self,
+        code: str,
+        message: str,
+        location: Location | None = None,
+        path: FieldPath | str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        """Record a warning."""
+        self.add(Diagnostic(Severity.WARNING, code, message, location, _path_text(path), hint))
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """Only the errors."""
+        return [d for d in self.items if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        """Only the warnings."""
+        return [d for d in self.items if d.severity is Severity.WARNING]
+
+    @property
+    def has_errors(self) -> bool:
+        """True when at least one error was recorded."""
+        return any(d.severity is Severity.ERROR for d in self.items)
+
+    def sorted(self) -> list[Diagnostic]:
+        """All diagnostics by file and position."""
+        return sorted(self.items, key=Diagnostic.sort_key)
+
+    def __iter__(self) -> Iterator[Diagnostic]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+def format_path(path: FieldPath) -> str:
+    """``("figures", 0, "file")`` -> ``figures[0].file``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _path_text(path: FieldPath | str | None) -> str | None:
+    if path is None or isinstance(path, str):
+        return path
+    return format_path(path) or None
+
+
+def did_you_mean(word: str, candidates: Sequence[str], cutoff: float = 0.6) -> str | None:
+    """A 'did you mean' hint naming the closest candidates, or None when none is close."""
+    matches = difflib.get_close_matches(word, list(candidates), n=3, cutoff=cutoff)
+    if not matches:
+        # Case-insensitive exact match is a common slip ("Title" for "title").
+        lowered = {c.lower(): c for c in candidates}
+        if word.lower() in lowered:
+            matches = [lowered[word.lower()]]
+    if not matches:
+        return None
+    quoted = " or ".join(f"'{m}'" for m in matches)
+    return f"did you mean {quoted}?"
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user should see it: relative to the working directory when inside it."""
+    p = Path(path)
+    try:
+        return os.path.relpath(p) if p.is_absolute() and _inside_cwd(p) else str(p)
+    except ValueError:  # different drive on Windows
+        return str(p)
+
+
+def _inside_cwd(p: Path) -> bool:
+    try:
+        p.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def render_text(diagnostics: Iterable[Diagnostic]) -> str:
+    """Human-readable report, one diagnostic per line (hints indented below)."""
+    return "\n".join(d.format() for d in diagnostics)
+
+
+def render_json(diagnostics: Iterable[Diagnostic]) -> str:
+    """The ``--format json`` report: a JSON list of diagnostic objects."""
+    return json.dumps([d.to_json() for d in diagnostics], indent=2, ensure_ascii=False)
+
+
+def summary(diagnostics: Diagnostics) -> str:
+    """'2 errors, 1 warning' style summary line."""
+    n_err, n_warn = len(diagnostics.errors), len(diagnostics.warnings)
+
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    return f"{plural(n_err, 'error')}, {plural(n_warn, 'warning')}"
+
+
+__all__ = [
+    "Diagnostic",
+    "Diagnostics",
+    "FieldPath",
+    "Location",
+    "Severity",
+    "did_you_mean",
+    "display_path",
+    "format_path",
+    "render_json",
+    "render_text",
+    "summary",
+]

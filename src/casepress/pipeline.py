@@ -1,0 +1,63 @@
+"""The pipeline, in the one place its order is written.
+
+    load -> validate -> cite -> number -> render HTML -> PDF -> write
+
+``check_case`` runs the checking stages only (nothing heavy is imported, nothing
+is written); ``build_case`` gathers and checks everything before a byte is
+written, then writes the case's output folder atomically. Each stage is a
+function from one typed value to the next; a stage whose input failed does
+not run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .diagnostics import Diagnostics
+from .model import Case
+from .project import Project
+from .source import SourceDocument, load_yaml
+from .validate import validate
+
+if TYPE_CHECKING:
+    from .cite import Library
+
+
+@dataclass(frozen=True)
+class CheckedCase:
+    """A case that passed every check: its source, its model and its resolved references."""
+
+    doc: SourceDocument
+    """The loaded YAML with positions."""
+    case: Case
+    """The validated model."""
+    library: Library
+    """The bibliography, resolved against the case's citations."""
+
+    @property
+    def slug(self) -> str:
+        """The case folder's name."""
+        return self.doc.path.parent.name
+
+    @property
+    def case_dir(self) -> Path:
+        """The case folder."""
+        return self.doc.path.parent
+
+
+def check_case(case_file: Path, project: Project, diagnostics: Diagnostics) -> CheckedCase | None:
+    """Load, validate and resolve citations; None when any error was found."""
+    from . import cite
+
+    doc = load_yaml(case_file, diagnostics)
+    if doc is None:
+        return None
+    case = validate(doc, project, diagnostics)
+    if case is None:
+        return None
+    library = cite.resolve(case, doc, diagnostics)
+    if library is None or diagnostics.has_errors:
+        return None
+    return CheckedCase(doc, case, library)

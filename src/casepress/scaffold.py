@@ -1,0 +1,111 @@
+"""``casepress new``: a new case folder from the scaffold under templates/scaffold/.
+
+Template authors change the scaffold without Python: every file under
+``templates/scaffold/`` is copied; files ending in ``.j2`` are rendered with
+Jinja first (with ``doc("field")`` giving the model's field description and
+``care("5a")`` the checklist text, so comments never drift from the model).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+from .diagnostics import Diagnostics, Location, display_path
+from .project import Project
+
+
+def _scaffold_dir(project: Project) -> Path | None:
+    for root in project.template_roots:
+        if (root / "scaffold").is_dir():
+            return root / "scaffold"
+    return None
+
+
+def _doc(name: str) -> str:
+    from pydantic import BaseModel
+
+    from . import model
+
+    owner_name, _, field_name = name.rpartition(".")
+    owner = getattr(model, owner_name) if owner_name else model.Case
+    if not (isinstance(owner, type) and issubclass(owner, BaseModel)) or field_name not in owner.model_fields:
+        raise KeyError(f"no field {name!r} in the case model")
+    text = owner.model_fields[field_name].description or ""
+    return " ".join(text.split()).replace("``", "")
+
+
+def _care(item_id: str) -> str:
+    from .care import checklist
+
+    return next(i.item for i in checklist() if i.id == item_id)
+
+
+def _today() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).date().isoformat()
+    return dt.date.today().isoformat()
+
+
+def scaffold(project: Project, slug: str, title: str | None, diagnostics: Diagnostics) -> Path | None:
+    """Create ``cases/<slug>/``; refuses to overwrite; returns the new folder or None."""
+    import jinja2
+
+    from .schema import schema_text
+
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
+        diagnostics.error("invalid-slug", f"'{slug}' is not a valid case name: use lowercase words joined by hyphens")
+        return None
+    target = project.cases_dir / slug
+    if target.exists():
+        diagnostics.error("case-exists", f"{display_path(target)} already exists; casepress new never overwrites a case",
+                          Location(display_path(target)))
+        return None
+    source = _scaffold_dir(project)
+    if source is None:
+        diagnostics.error("no-scaffold", "no templates/scaffold/ folder found")
+        return None
+    schema_file = project.root / "schema" / "case.schema.json"
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(source)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        autoescape=False,  # YAML, not HTML: nothing here is rendered in a browser
+    )
+    context = {
+        "slug": slug,
+        "title": title or "",
+        "today": _today(),
+        "case_dir": display_path(target),
+        "schema_path": os.path.relpath(schema_file, target),
+        "doc": _doc,
+        "care": _care,
+    }
+    project.cases_dir.mkdir(parents=True, exist_ok=True)
+    # Build in a temporary sibling folder and rename: a failed scaffold leaves nothing behind.
+    staging = Path(tempfile.mkdtemp(prefix=f".{slug}.", dir=project.cases_dir))
+    try:
+        for file in sorted(source.rglob("*")):
+            relative = file.relative_to(source)
+            if file.is_dir():
+                (staging / relative).mkdir(parents=True, exist_ok=True)
+            elif file.suffix == ".j2":
+                text = env.get_template(relative.as_posix()).render(context)
+                (staging / relative.with_suffix("")).write_text(text, encoding="utf-8")
+            else:
+                (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(file, staging / relative)
+        os.replace(staging, target)
+    except (OSError, jinja2.TemplateError) as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        diagnostics.error("scaffold-failed", f"could not create {display_path(target)}: {exc}")
+        return None
+    if not schema_file.exists():
+        schema_file.parent.mkdir(parents=True, exist_ok=True)
+        schema_file.write_text(schema_text(), encoding="utf-8")
+    return target

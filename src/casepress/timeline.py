@@ -1,0 +1,125 @@
+"""Timeline dates: resolve month-only and relative dates to intervals, and check their order."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from .diagnostics import Diagnostics, did_you_mean
+from .model import PartialDate, RelativeDate, Timeline, TimelineEvent
+
+if TYPE_CHECKING:
+    from .validate import CaseContext
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedEvent:
+    """A timeline event with the interval of days it may stand for."""
+
+    event: TimelineEvent
+    """The event as written."""
+    earliest: date
+    """First possible day."""
+    latest: date
+    """Last possible day."""
+
+    @property
+    def approximate(self) -> bool:
+        """True when the date is known only to the month or year, or is relative and approximate."""
+        d = self.event.date
+        if isinstance(d, RelativeDate):
+            return d.approximate
+        return d.precision != "day"
+
+
+def _add(day: date, amount: float, unit: str, sign: int) -> date:
+    unit = unit.rstrip("s")
+    if unit == "day":
+        return day + timedelta(days=sign * amount)
+    if unit == "week":
+        return day + timedelta(days=sign * 7 * amount)
+    months = sign * round(amount * (12 if unit == "year" else 1))
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _shift(bounds: tuple[date, date], rel: RelativeDate) -> tuple[date, date]:
+    amount_text, unit = rel.offset.split()
+    amount = float(amount_text)
+    sign = 1 if rel.after else -1
+    low, high = (_add(b, amount, unit, sign) for b in bounds)
+    if rel.approximate:
+        # 'About a week later' may be a few days either side; widen by a quarter of the offset.
+        slack = timedelta(days=max(1, int((high - low).days + amount * {"day": 1, "week": 7}.get(unit.rstrip("s"), 30) / 4)))
+        low, high = low - slack, high + slack
+    return (min(low, high), max(low, high))
+
+
+def resolve_events(
+    timeline: Timeline, ctx: CaseContext | None = None, diagnostics: Diagnostics | None = None
+) -> list[ResolvedEvent]:
+    """Date intervals for every event; reports unknown anchors and events out of order."""
+    base = ("timeline", "events")
+    ids = [e.id for e in timeline.events if e.id]
+    bounds: dict[int, tuple[date, date]] = {}
+    by_id = {e.id: i for i, e in enumerate(timeline.events) if e.id}
+    reported: set[int] = set()
+    # Relative dates may point forwards ('before') or backwards ('after'); resolve to a fixed point.
+    for _ in range(len(timeline.events) + 1):
+        progress = False
+        for i, event in enumerate(timeline.events):
+            if i in bounds:
+                continue
+            if isinstance(event.date, PartialDate):
+                bounds[i] = event.date.bounds()
+                progress = True
+                continue
+            rel = event.date
+            anchor = rel.after or rel.before
+            if anchor not in by_id:
+                if ctx and diagnostics and i not in reported:
+                    path = base + (i, "date", "after" if rel.after else "before")
+                    diagnostics.error(
+                        "undefined-ref", f"timeline event '{anchor}' is not defined (no event has this id)",
+                        ctx.at(path), path, did_you_mean(str(anchor), ids),
+                    )
+                    reported.add(i)
+                continue
+            if by_id[anchor] in bounds:
+                bounds[i] = _shift(bounds[by_id[anchor]], rel)
+                progress = True
+        if not progress:
+            break
+    resolved: list[ResolvedEvent] = []
+    latest_start: tuple[date, int] | None = None
+    for i, event in enumerate(timeline.events):
+        if i not in bounds:
+            if ctx and diagnostics and i not in reported:
+                path = base + (i, "date")
+                diagnostics.error(
+                    "timeline-cycle", "relative dates refer to each other in a circle", ctx.at(path), path
+                )
+            continue
+        low, high = bounds[i]
+        if latest_start is not None and high < latest_start[0] and ctx and diagnostics:
+            prev = timeline.events[latest_start[1]]
+            path = base + (i, "date")
+            diagnostics.error(
+                "timeline-order",
+                f"event dated {_show(event)} comes after an event dated {_show(prev)}; list events oldest first",
+                ctx.at(path), path,
+            )
+        if latest_start is None or low > latest_start[0]:
+            latest_start = (low, i)
+        resolved.append(ResolvedEvent(event, low, high))
+    return resolved
+
+
+def _show(event: TimelineEvent) -> str:
+    d = event.date
+    if isinstance(d, RelativeDate):
+        return f"{d.offset} {'after' if d.after else 'before'} '{d.after or d.before}'"
+    return str(d)
