@@ -55,15 +55,13 @@ class Diagnostic:
     hint: str | None = None
     """An optional suggestion, e.g. ``did you mean 'title'?``."""
 
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        """Order by file, then position, so output reads top to bottom."""
+    def sort_key(self) -> tuple[str, int, int]:
+        """Order by file, then position, so output reads top to bottom (ties keep discovery order)."""
         loc = self.location
         return (
             loc.file if loc else "",
             (loc.line or 0) if loc else 0,
             (loc.column or 0) if loc else 0,
-            self.code,
-            self.message,
         )
 
     def format(self) -> str:
@@ -181,9 +179,6 @@ class Diagnostics:
 
     def __iter__(self) -> Iterator[Diagnostic]:
         return iter(self.items)
-
-    def __len__(self) -> int:
-        return len(self.items)
 
 
 def format_path(path: FieldPath) -> str:

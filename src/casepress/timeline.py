@@ -80,7 +80,7 @@ def resolve_events(
             rel = event.date
             anchor = rel.after or rel.before
             if anchor not in by_id:
-                if ctx and diagnostics and i not in reported:
+                if ctx is not None and diagnostics is not None and i not in reported:
                     path = base + (i, "date", "after" if rel.after else "before")
                     diagnostics.error(
                         "undefined-ref", f"timeline event '{anchor}' is not defined (no event has this id)",
@@ -97,14 +97,14 @@ def resolve_events(
     latest_start: tuple[date, int] | None = None
     for i, event in enumerate(timeline.events):
         if i not in bounds:
-            if ctx and diagnostics and i not in reported:
+            if ctx is not None and diagnostics is not None and i not in reported:
                 path = base + (i, "date")
                 diagnostics.error(
                     "timeline-cycle", "relative dates refer to each other in a circle", ctx.at(path), path
                 )
             continue
         low, high = bounds[i]
-        if latest_start is not None and high < latest_start[0] and ctx and diagnostics:
+        if latest_start is not None and high < latest_start[0] and ctx is not None and diagnostics is not None:
             prev = timeline.events[latest_start[1]]
             path = base + (i, "date")
             diagnostics.error(

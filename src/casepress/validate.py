@@ -57,6 +57,10 @@ class CaseContext:
     """The loaded YAML, for locations."""
     project: Project
     """The project, for journal templates."""
+    partial: bool = False
+    """True when some sections failed validation and are missing from the case being checked."""
+    indexes: dict[str, list[int]] = field(default_factory=dict)
+    """For salvaged lists (see _salvage): the original index of each item that survived."""
     case_dir: Path = field(init=False)
     """The case folder (relative file paths start here)."""
 
@@ -234,25 +238,36 @@ def validate(doc: SourceDocument, project: Project, diagnostics: Diagnostics) ->
         case = Case.model_validate(doc.data)
     except ValidationError as error:
         failed = report_validation_error(error, doc, diagnostics)
-        partial = _salvage(doc.data, failed)
+        partial = _salvage(doc.data, failed, ctx)
+        ctx.partial = True
         for check in CHECKS:
-            check(partial, ctx, diagnostics)
+            if check not in NEEDS_VALID_CASE:
+                check(partial, ctx, diagnostics)
         return None
     for check in CHECKS:
         check(case, ctx, diagnostics)
     return case
 
 
-def _salvage(data: dict[str, Any], failed: set[FieldPath]) -> Case:
+def _salvage(data: dict[str, Any], failed: set[FieldPath], ctx: CaseContext) -> Case:
     """A partial case built from the top-level sections that validated on their own."""
     bad_sections = {path[0] for path in failed if path}
     parts: dict[str, Any] = {}
     for name, info in Case.model_fields.items():
-        if name in data and name not in bad_sections:
+        if name not in data:
+            continue
+        value = data[name]
+        if name not in bad_sections:
             try:
-                parts[name] = TypeAdapter(info.annotation).validate_python(data[name])
+                parts[name] = TypeAdapter(info.annotation).validate_python(value)
             except ValidationError:
                 continue
+        elif name in ("figures", "tables") and isinstance(value, list):
+            # Keep the valid items, so that one bad figure does not hide the others.
+            item_type = typing.get_args(info.annotation)[0]
+            bad_items = {p[:2] for p in failed}
+            ctx.indexes[name] = [i for i in range(len(value)) if (name, i) not in bad_items]
+            parts[name] = [TypeAdapter(item_type).validate_python(value[i]) for i in ctx.indexes[name]]
     return Case.model_construct(**parts)
 
 
@@ -264,6 +279,13 @@ Check = Callable[[Case, CaseContext, Diagnostics], None]
 def _get(case: Case, name: str, default: Any = None) -> Any:
     # Partial cases (see _salvage) lack required fields that failed validation.
     return case.__dict__.get(name, default)
+
+
+def _items(case: Case, ctx: CaseContext, name: str) -> list[tuple[int, Any]]:
+    """(index in the file, item) for a list section, correct for salvaged partial lists."""
+    items = _get(case, name, [])
+    indexes = ctx.indexes.get(name, range(len(items)))
+    return list(zip(indexes, items, strict=True))
 
 
 def _duplicates(items: Iterable[tuple[str, FieldPath]], what: str, ctx: CaseContext, diagnostics: Diagnostics) -> None:
@@ -283,12 +305,12 @@ def _duplicates(items: Iterable[tuple[str, FieldPath]], what: str, ctx: CaseCont
 
 def check_ids(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
     """Ids must be unique: figures and tables (one namespace), panels, affiliations, events, specimens."""
-    figures: list[Figure] = _get(case, "figures", [])
-    tables: list[Table] = _get(case, "tables", [])
-    floats = [(f.id, ("figures", i, "id")) for i, f in enumerate(figures)]
-    floats += [(t.id, ("tables", i, "id")) for i, t in enumerate(tables)]
+    figures: list[tuple[int, Figure]] = _items(case, ctx, "figures")
+    tables: list[tuple[int, Table]] = _items(case, ctx, "tables")
+    floats = [(f.id, ("figures", i, "id")) for i, f in figures]
+    floats += [(t.id, ("tables", i, "id")) for i, t in tables]
     _duplicates(floats, "id", ctx, diagnostics)
-    for i, fig in enumerate(figures):
+    for i, fig in figures:
         letters = [
             (letter, ("figures", i, "panels", j, "label"))
             for j, panel in enumerate(fig.panels)
@@ -324,8 +346,8 @@ def check_affiliations(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -
                 )
 
 
-def _image_paths(case: Case) -> Iterable[tuple[str, FieldPath]]:
-    for i, fig in enumerate(_get(case, "figures", [])):
+def _image_paths(case: Case, ctx: CaseContext) -> Iterable[tuple[str, FieldPath]]:
+    for i, fig in _items(case, ctx, "figures"):
         if fig.file:
             yield fig.file, ("figures", i, "file")
         for j, panel in enumerate(fig.panels):
@@ -353,7 +375,7 @@ def case_relative_file(case_dir: Path, name: str) -> tuple[Path | None, str | No
 
 def check_files(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
     """Images must exist inside the case folder and be a format browsers and WeasyPrint read."""
-    for name, path in _image_paths(case):
+    for name, path in _image_paths(case, ctx):
         resolved, refusal = case_relative_file(ctx.case_dir, name)
         if refusal:
             diagnostics.error("unsafe-path", refusal, ctx.at(path), path)
@@ -378,8 +400,16 @@ def check_files(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
 
 def check_references(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
     """Every cross-reference names an existing figure, table or panel; every float is referenced."""
-    figures = {f.id: f for f in _get(case, "figures", [])}
-    tables = {t.id: t for t in _get(case, "tables", [])}
+    # The first definition wins; later duplicates have their own error.
+    figures = {f.id: f for f in reversed(_get(case, "figures", []))}
+    tables = {t.id: t for t in reversed(_get(case, "tables", []))}
+    # Floats that failed validation have their own errors; references to them are not undefined.
+    invalid = {
+        item.get("id")
+        for key in ("figures", "tables")
+        for item in (ctx.doc.data.get(key) or [] if isinstance(ctx.doc.data.get(key), list) else [])
+        if isinstance(item, dict)
+    } - set(figures) - set(tables)
     referenced: set[str] = set()
     for path, text in iter_prose(case):
         for group in markup.scan(text):
@@ -387,6 +417,8 @@ def check_references(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> 
                 referenced.add(ref.id)
                 where = ctx.doc.location_in_text(path, ref.offset)
                 known = figures if ref.kind == "figure" else tables
+                if ref.id not in known and ref.id in invalid:
+                    continue
                 if ref.id not in known:
                     diagnostics.error(
                         "undefined-ref", f"reference to undefined {ref.kind} '@{ref.id}'",
@@ -406,8 +438,11 @@ def check_references(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> 
                                 f"figure '@{ref.id}' has no panel {letter} (its panels: {have})",
                                 where, path,
                             )
-    for kind, floats, key in (("figure", figures, "figures"), ("table", tables, "tables")):
-        for index, ident in enumerate(floats):
+    if ctx.partial:
+        return  # prose in invalid sections is missing, so 'never referenced' could be false
+    for kind, key in (("figure", "figures"), ("table", "tables")):
+        for index, item in _items(case, ctx, key):
+            ident = item.id
             if ident not in referenced:
                 path = (key, index, "id")
                 diagnostics.warning(
@@ -450,7 +485,7 @@ def check_data(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
         "laboratory": "diagnostic_assessment.laboratory",
         "immunohistochemistry": "diagnostic_assessment.immunohistochemistry",
     }
-    for i, table in enumerate(_get(case, "tables", [])):
+    for i, table in _items(case, ctx, "tables"):
         if table.generate and not available[table.generate]:
             path = ("tables", i, "generate")
             diagnostics.error(
@@ -520,6 +555,9 @@ def check_care(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
             )
 
 
+NEEDS_VALID_CASE: tuple[Check, ...] = ()
+"""Checks that would mislead on a partial case (filled in below)."""
+
 CHECKS: list[Check] = [
     check_ids,
     check_affiliations,
@@ -532,5 +570,9 @@ CHECKS: list[Check] = [
     check_care,
 ]
 """The cross-field checks, in the order they run (each sees a possibly partial case)."""
+
+# A section that failed validation is absent from the partial case: reporting it
+# as 'missing' from the CARE checklist or its floats as unreferenced would mislead.
+NEEDS_VALID_CASE = (check_care,)
 
 __all__ = ["CHECKS", "CaseContext", "Markdown", "case_relative_file", "report_validation_error", "validate"]

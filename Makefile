@@ -1,0 +1,30 @@
+# Two commands on a fresh machine:  `make build` (sample cases into output/) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+VNU    := .cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+
+.PHONY: build test check system-deps clean
+
+$(BIN)/casepress: pyproject.toml
+	scripts/system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+$(VNU):
+	mkdir -p .cache/vnu
+	cd .cache/vnu && npm install --silent --no-audit --no-fund vnu-jar@26.9.27 >/dev/null
+
+build: $(BIN)/casepress
+	$(BIN)/casepress build
+
+check: $(BIN)/casepress
+	$(BIN)/casepress check
+
+test: $(BIN)/casepress $(VNU)
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .cache output
