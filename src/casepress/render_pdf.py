@@ -1,0 +1,111 @@
+"""Stage 6, PDF: the rendered HTML through WeasyPrint, with a locked-down URL fetcher.
+
+WeasyPrint's default fetcher reaches the network and any file on disk. Ours only
+serves the files the build itself copies into the output folder (the case's
+figures and the templates' assets); anything else, an http(s) or file:// URL or a
+path that escapes, is refused with a diagnostic and never fetched.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import urlopen
+
+from .diagnostics import Diagnostics, Location, display_path
+from .pipeline import CheckedCase
+from .render_html import RenderedHtml
+
+BASE_URL = "https://casepress.invalid/case/"
+"""The document's base URL: relative URLs resolve below it, and only those are served."""
+
+
+@dataclass
+class Refusal:
+    """A URL the fetcher refused."""
+
+    url: str
+    """The URL as WeasyPrint asked for it."""
+    reason: str
+    """Why it was refused."""
+
+
+def _fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class CaseFetcher(URLFetcher):
+        """Serves only the build's own files; refuses and records everything else."""
+
+        def __init__(self, files: dict[str, Path]) -> None:
+            super().__init__(allowed_protocols=())
+            self.files = files
+            self.refused: list[Refusal] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                # Inline data never leaves the process; urllib decodes it without any I/O.
+                with urlopen(url) as response:  # noqa: S310 - data: URLs only
+                    return URLFetcherResponse(url, response.read(), {"Content-Type": response.headers.get_content_type()})
+            if url.startswith(BASE_URL):
+                name = unquote(parts.path.removeprefix(urlsplit(BASE_URL).path))
+                source = self.files.get(name)
+                if source is not None:
+                    return URLFetcherResponse(url, source.read_bytes(), _headers(name))
+                self.refused.append(Refusal(url, f"'{name}' is not a file of the case or its templates"))
+            elif parts.scheme in ("http", "https"):
+                self.refused.append(Refusal(url, "network access is disabled; put the file in the case folder"))
+            elif parts.scheme == "file":
+                self.refused.append(Refusal(url, "file:// URLs are not allowed; use a path relative to the case folder"))
+            else:
+                self.refused.append(Refusal(url, f"'{parts.scheme}:' URLs are not allowed"))
+            raise ValueError(f"casepress refused to fetch {url}")
+
+    return CaseFetcher
+
+
+def _headers(name: str) -> dict[str, str]:
+    types = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+             ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp", ".ttf": "font/ttf",
+             ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
+    return {"Content-Type": types.get(Path(name).suffix.lower(), "application/octet-stream")}
+
+
+@dataclass
+class _LogCollector(logging.Handler):
+    """Collects WeasyPrint's warnings (CSS errors, missing resources) as they happen."""
+
+    records: list[logging.LogRecord] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def render_pdf(checked: CheckedCase, rendered: RenderedHtml, variant: str | None, diagnostics: Diagnostics) -> bytes | None:
+    """The PDF bytes, or None (with diagnostics) when a resource was refused or WeasyPrint failed."""
+    import weasyprint
+
+    fetcher = _fetcher_class()(rendered.files)
+    logger = logging.getLogger("weasyprint")
+    collector = _LogCollector()
+    logger.addHandler(collector)
+    try:
+        document = weasyprint.HTML(string=rendered.html, base_url=BASE_URL, url_fetcher=fetcher)
+        options: dict[str, Any] = {"uncompressed_pdf": False}
+        if variant:
+            options["pdf_variant"] = variant
+        pdf = document.write_pdf(**options)
+    finally:
+        logger.removeHandler(collector)
+    shown = display_path(checked.doc.path)
+    for refusal in fetcher.refused:
+        diagnostics.error("fetch-refused", f"refused to fetch {refusal.url}: {refusal.reason}", Location(shown))
+    if fetcher.refused:
+        return None
+    return pdf
