@@ -135,8 +135,11 @@ def laboratory_table(results: list[LabResult]) -> TableData:
         range_text = _range_text(lab)
         if range_text != "—" and lab.unit:
             range_text = f"{range_text}\u00a0{lab.unit}"
+        analyte = Markup(escape(lab.analyte))
+        if lab.specimen:
+            analyte += Markup(f" <span class=\"specimen\">({escape(lab.specimen)})</span>")
         rows.append([
-            Cell(Markup(escape(lab.analyte)), header=True),
+            Cell(analyte, header=True),
             Cell(Markup(escape(long_date(lab.date))) if lab.date else Markup("—"), classes="date"),
             Cell(value_html, classes=f"value {'abnormal' if mark else ''}".strip()),
             Cell(Markup(escape(range_text))),
@@ -144,9 +147,13 @@ def laboratory_table(results: list[LabResult]) -> TableData:
     notes = [Markup("↑ above, ↓ below the reference range.")] if any(
         lab.derived_flag in ("high", "low") for lab in results
     ) else []
-    populations = sorted({lab.reference_range.population for lab in results if lab.reference_range and lab.reference_range.population})
-    for population in populations:
-        notes.append(Markup(escape(f"Reference ranges: {population}.")))
+    described = sorted({
+        "; ".join(p for p in (rr.population, rr.source) if p)
+        for lab in results
+        if (rr := lab.reference_range) is not None and (rr.population or rr.source)
+    })
+    for text in described:
+        notes.append(Markup(escape(f"Reference ranges: {text}.")))
     return TableData(
         [Markup("Analyte"), Markup("Date"), Markup("Result"), Markup("Reference range")], rows, notes
     )

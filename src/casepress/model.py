@@ -530,7 +530,9 @@ class ReferenceRange(Model):
     text: Text | None = None
     """The range as printed when not a simple interval, e.g. ``< 0.5``."""
     population: Text | None = None
-    """Whose range it is, e.g. ``adult women (typical laboratory range)``."""
+    """Whose range it is, e.g. ``adult women``."""
+    source: Text | None = None
+    """Where the range comes from when the report does not state it, e.g. ``typical laboratory range``."""
 
 
 class LabResult(Model):
@@ -538,6 +540,8 @@ class LabResult(Model):
 
     analyte: Text
     """What was measured, e.g. ``Platelets``."""
+    specimen: Text | None = None
+    """Sample type when it matters, e.g. ``plasma``, ``serum``."""
     value: float | Text
     """The result, a number where possible."""
     unit: Text | None = None
@@ -848,8 +852,8 @@ class Case(Model):
     """Editor and reviewers, for journals that print them."""
     source: Attribution | None = None
     """Attribution when the case reproduces a published article."""
-    keywords: Reportable(list[Text]) | None = None
-    """CARE 2: two to five key words."""
+    keywords: Reportable(list[Prose]) | None = None
+    """CARE 2: two to five key words (inline Markdown, e.g. ``*BRCA1*``)."""
 
     # CARE sections -----------------------------------------------------------
     abstract: Reportable(
