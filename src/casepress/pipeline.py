@@ -73,6 +73,8 @@ class BuildOptions:
     """Also write ``<slug>.pdf`` (WeasyPrint)."""
     pdf_variant: str | None = "pdf/a-3b"
     """WeasyPrint PDF variant; None for a plain PDF."""
+    page_size: str | None = None
+    """CSS page size (``A4``, ``letter``); None for the journal's default."""
 
 
 def build_case(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> Path | None:
@@ -91,7 +93,7 @@ def build_case(case_file: Path, project: Project, options: BuildOptions, diagnos
     journal = load_journal(project, checked.case.journal, diagnostics)
     if journal is None:
         return None
-    rendered = render_html(checked, journal, diagnostics)
+    rendered = render_html(checked, journal, diagnostics, options.page_size)
     if rendered is None:
         return None
     blobs: dict[str, bytes] = {}

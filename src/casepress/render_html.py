@@ -278,7 +278,9 @@ def _locale(language: str) -> str:
     return {"en": "en-US"}.get(language, language)
 
 
-def render_html(checked: CheckedCase, journal: Journal, diagnostics: Diagnostics) -> RenderedHtml | None:
+def render_html(
+    checked: CheckedCase, journal: Journal, diagnostics: Diagnostics, page_size: str | None = None
+) -> RenderedHtml | None:
     """Render the article; None (with diagnostics) when a template or the style fails."""
     case = checked.case
     env = _environment(journal, checked.case_dir)
@@ -291,6 +293,7 @@ def render_html(checked: CheckedCase, journal: Journal, diagnostics: Diagnostics
         "case": case,
         "slug": checked.slug,
         "journal_name": journal.name,
+        "page_size": page_size or journal.config.page_size,
         "journal": journal.config,
         "labels": journal.config.labels,
         "affiliation_numbers": aff_numbers,
