@@ -1017,13 +1017,10 @@ _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 def _parse_names(raw: str) -> tuple[list[dict[str, str]], bool, list[str]]:
     """CSL names of a BibTeX name list, whether it ended in ``and others``, and problems."""
-    from bibtexparser.middlewares.names import split_multiple_persons_names
-
     names: list[dict[str, str]] = []
     truncated = False
     problems: list[str] = []
-    for person in split_multiple_persons_names(raw):
-        person = person.strip()
+    for person in _split_persons(raw):
         if person == "others":
             truncated = True
             continue
@@ -1033,6 +1030,30 @@ def _parse_names(raw: str) -> tuple[list[dict[str, str]], bool, list[str]]:
         if name:
             names.append(name)
     return names, truncated, problems
+
+
+_PERSON_MARKS = re.compile(r"(?<!\\)[{}]|\s+and\s+", re.IGNORECASE)
+
+
+def _split_persons(raw: str) -> list[str]:
+    """The persons of a name list, cut at ``and`` outside braces.
+
+    Not bibtexparser's ``split_multiple_persons_names``: it drops a command that
+    starts a name after ``and`` (``A and \\"Ozt\\"urk, B`` gives ``Ozt\\"urk``).
+    """
+    persons: list[str] = []
+    depth, start = 0, 0
+    for mark in _PERSON_MARKS.finditer(raw):
+        text = mark.group()
+        if text == "{":
+            depth += 1
+        elif text == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            persons.append(raw[start : mark.start()])
+            start = mark.end()
+    persons.append(raw[start:])
+    return [p.strip() for p in persons if p.strip()]
 
 
 @functools.lru_cache(maxsize=4096)

@@ -84,13 +84,14 @@ def check(cases: tuple[str, ...], strict: bool, fmt: str, root: str | None) -> N
               type=click.Choice(["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4b", "pdf/a-4u",
                                  "pdf/ua-1", "none"]),
               help="PDF variant written by WeasyPrint ('none' for a plain PDF).")
+@click.option("--journal", default=None, help="Journal template to use instead of the case's own.")
 @click.option("--page-size", type=click.Choice(["A4", "letter"]), default=None,
               help="Paper size of the PDF (default: the journal's, usually A4).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Diagnostics format.")
 @common_options
-def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant: str, page_size: str | None,
-          strict: bool, fmt: str, root: str | None) -> None:
+def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant: str, journal: str | None,
+          page_size: str | None, strict: bool, fmt: str, root: str | None) -> None:
     """Build CASES (default: every case) into OUTPUT/<slug>/: index.html, assets, <slug>.pdf."""
     from .pipeline import BuildOptions, build_case
 
@@ -101,6 +102,7 @@ def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant:
         pdf=not no_pdf,
         pdf_variant=None if pdf_variant == "none" else pdf_variant,
         page_size=page_size,
+        journal=journal,
     )
     built = []
     for case_file in project.resolve_cases(cases, diagnostics):

@@ -75,6 +75,8 @@ class BuildOptions:
     """WeasyPrint PDF variant; None for a plain PDF."""
     page_size: str | None = None
     """CSS page size (``A4``, ``letter``); None for the journal's default."""
+    journal: str | None = None
+    """Journal template to use instead of the one the case names."""
 
 
 def build_case(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> Path | None:
@@ -90,7 +92,7 @@ def build_case(case_file: Path, project: Project, options: BuildOptions, diagnos
     checked = check_case(case_file, project, diagnostics)
     if checked is None:
         return None
-    journal = load_journal(project, checked.case.journal, diagnostics)
+    journal = load_journal(project, options.journal or checked.case.journal, diagnostics)
     if journal is None:
         return None
     rendered = render_html(checked, journal, diagnostics, options.page_size)

@@ -8,8 +8,10 @@ path that escapes, is refused with a diagnostic and never fetched.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from dataclasses import dataclass, field
+import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -74,17 +76,23 @@ def _headers(name: str) -> dict[str, str]:
     return {"Content-Type": types.get(Path(name).suffix.lower(), "application/octet-stream")}
 
 
-@dataclass
 class _LogCollector(logging.Handler):
     """Collects WeasyPrint's warnings (CSS errors, missing resources) as they happen."""
 
-    records: list[logging.LogRecord] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
+    def __init__(self) -> None:
         super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
 
     def emit(self, record: logging.LogRecord) -> None:
         self.records.append(record)
+
+
+def source_date() -> str | None:
+    """The build date from SOURCE_DATE_EPOCH (reproducible builds), as an ISO 8601 timestamp."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def render_pdf(checked: CheckedCase, rendered: RenderedHtml, variant: str | None, diagnostics: Diagnostics) -> bytes | None:
@@ -96,13 +104,21 @@ def render_pdf(checked: CheckedCase, rendered: RenderedHtml, variant: str | None
     collector = _LogCollector()
     logger.addHandler(collector)
     try:
-        document = weasyprint.HTML(string=rendered.html, base_url=BASE_URL, url_fetcher=fetcher)
+        document = weasyprint.HTML(string=rendered.html, base_url=BASE_URL, url_fetcher=fetcher).render()
+        # The modification date is the only varying input: fix it from SOURCE_DATE_EPOCH when
+        # set, so that two builds of the same sources give byte-identical PDFs.
+        stamp = source_date()
+        if stamp:
+            document.metadata.modified = stamp
+            document.metadata.created = document.metadata.created or stamp
         options: dict[str, Any] = {"uncompressed_pdf": False}
         if variant:
             options["pdf_variant"] = variant
         pdf = document.write_pdf(**options)
     finally:
         logger.removeHandler(collector)
+    for record in collector.records:
+        diagnostics.warning("weasyprint", f"WeasyPrint: {record.getMessage()}", Location(display_path(checked.doc.path)))
     shown = display_path(checked.doc.path)
     for refusal in fetcher.refused:
         diagnostics.error("fetch-refused", f"refused to fetch {refusal.url}: {refusal.reason}", Location(shown))
