@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .diagnostics import Diagnostics, display_path, render_json, render_text, summary
+from .diagnostics import Diagnostics, did_you_mean, display_path, render_json, render_text, summary
 from .project import Project
 
 FORMATS = click.Choice(["text", "json"])
@@ -96,6 +96,12 @@ def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant:
     from .pipeline import BuildOptions, build_case
 
     project = _project(root)
+    if journal is not None and journal not in project.journals():
+        hint = did_you_mean(journal, project.journals())
+        raise click.BadParameter(
+            f"no journal template '{journal}' (available: {', '.join(project.journals())})"
+            + (f"; {hint}" if hint else ""), param_hint="--journal",
+        )
     diagnostics = Diagnostics()
     options = BuildOptions(
         output_root=Path(output) if output else project.root / "output",

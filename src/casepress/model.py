@@ -812,6 +812,29 @@ class Table(Model):
         return self
 
 
+# --------------------------------------------------------------------------- checks
+
+
+class Acknowledgement(Model):
+    """A de-identification finding the authors have reviewed and accept, with the reason."""
+
+    text: Text
+    """The flagged text exactly as the finding quotes it, e.g. ``Weifang``."""
+    field: str | None = None
+    """Limit the acknowledgement to one field path, e.g. ``affiliations[1].name`` (default: anywhere)."""
+    reason: Text
+    """Why it does not identify the patient, e.g. ``the hospital's city, named in the affiliations``."""
+
+
+class Checks(Model):
+    """Per-case settings of the checks, so that a journal's CI can run ``--strict``."""
+
+    disable: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")], Text] = Field(default_factory=dict)
+    """Lints switched off for this case, each with the reason, e.g. ``{keywords-count: "the journal asks for 7"}``."""
+    acknowledge: list[Acknowledgement] = Field(default_factory=list)
+    """De-identification findings reviewed and accepted."""
+
+
 # --------------------------------------------------------------------------- the case
 
 
@@ -891,6 +914,10 @@ class Case(Model):
     """Figures; numbered in order of first reference."""
     tables: list[Table] = Field(default_factory=list)
     """Tables; numbered in order of first reference."""
+
+    # Checks ------------------------------------------------------------------
+    checks: Checks = Field(default_factory=Checks)
+    """Lints switched off and de-identification findings acknowledged, each with a reason."""
 
 
 def is_reported(value: object) -> bool:
