@@ -215,10 +215,11 @@ def _split_entries(
     lines = text.splitlines()
     shown = display_path(path)
     entries: list[_RawEntry] = []
-    for block in library.blocks:
-        if isinstance(block, model.DuplicateBlockKeyBlock | model.DuplicateFieldKeyBlock):
+    for parsed in library.blocks:
+        block: model.Block | None = parsed
+        if isinstance(parsed, model.DuplicateBlockKeyBlock | model.DuplicateFieldKeyBlock):
             # Duplicates are reported by us, uniformly within and across files.
-            block = block.ignore_error_block
+            block = parsed.ignore_error_block
         if isinstance(block, model.String):
             _define_macro(block, shown, macros, diagnostics)
         elif isinstance(block, model.Entry):
@@ -297,22 +298,30 @@ def _raw_entry(
     return entry
 
 
-_KEY_IN_RAW = re.compile(r"@\s*\w+\s*[{(]\s*([^\s,{}()\"'#%=]+)\s*(?:,|$)", re.MULTILINE)
+_BLOCK_HEAD = re.compile(r"\s*@\s*(\w+)\s*[{(]\s*([^\s,{}()\"'#%=]*)[ \t]*(,|\r?\n|$)?")
 
 
 def _report_failed_block(block: Any, shown: str, diagnostics: Diagnostics) -> None:
     """A ``bibtex-syntax`` error at the first line of a block bibtexparser could not read."""
     line = (block.start_line or 0) + 1
-    raw = block.raw or ""
-    match = _KEY_IN_RAW.match(raw.lstrip())
-    what = f"entry '{match.group(1)}'" if match else "block"
     reason = " ".join(str(getattr(block.error, "abort_reason", block.error)).split())
     diagnostics.error(
         "bibtex-syntax",
-        f"malformed BibTeX {what}: {reason or 'unreadable'}",
+        f"malformed {_describe_block(block.raw or '')}: {reason or 'unreadable'}",
         Location(shown, line, 1),
         hint="check that braces and quotes are balanced and fields are separated by commas",
     )
+
+
+def _describe_block(raw: str) -> str:
+    """``BibTeX entry 'key'`` when the key is readable, else ``@type block``."""
+    head = _BLOCK_HEAD.match(raw)
+    if head is None:
+        return "BibTeX block"
+    kind, key, after_key = head.group(1).lower(), head.group(2), head.group(3)
+    if kind not in {"comment", "preamble", "string"} and key and after_key is not None:
+        return f"BibTeX entry '{key}'"
+    return f"@{kind} block"
 
 
 @dataclass(frozen=True)
@@ -457,12 +466,13 @@ def _drop_duplicates(entries: list[_RawEntry], diagnostics: Diagnostics) -> dict
 
 #: Fields a child never inherits: bookkeeping (biblatex's list) and identifiers
 #: of the parent work, which would make the child point at the wrong thing.
-_NOT_INHERITED = frozenset(
-    "crossref xref ids entryset entrysubtype execute label options presort related"
-    " relatedoptions relatedstring relatedtype shorthand shorthandintro sortkey sorttitle"
-    " indextitle indexsorttitle shorttitle title subtitle titleaddon doi url urldate eprint"
-    " eprinttype eprintclass archiveprefix primaryclass pmid pmcid abstract keywords file".split()
-)
+_NOT_INHERITED = frozenset({
+    "crossref", "xref", "ids", "entryset", "entrysubtype", "execute", "label", "options",
+    "presort", "related", "relatedoptions", "relatedstring", "relatedtype", "shorthand",
+    "shorthandintro", "sortkey", "sorttitle", "indextitle", "indexsorttitle", "shorttitle",
+    "title", "subtitle", "titleaddon", "doi", "url", "urldate", "eprint", "eprinttype",
+    "eprintclass", "archiveprefix", "primaryclass", "pmid", "pmcid", "abstract", "keywords", "file",
+})
 _BOOK_PARENTS = frozenset({"book", "mvbook"})
 _BOOK_CHILDREN = frozenset({"inbook", "bookinbook", "suppbook"})
 
@@ -675,7 +685,7 @@ class _Converter:
         if csl_type == "document" and "URL" in item:
             item["type"] = "webpage"  # @misc with a URL: a web page, as Zotero reads it
         self.check_complete(item)
-        return item
+        return _in_reading_order(item)
 
     # -- text ---------------------------------------------------------------
 
@@ -735,8 +745,7 @@ class _Converter:
                 result["casepress-et-al"] = True
             elif truncated and variable == "editor":
                 result["casepress-et-al-editor"] = True
-        # The markers first, so that a reader of the JSON sees them before the lists.
-        return dict(sorted(result.items(), key=lambda kv: not kv[0].startswith("casepress-")))
+        return result
 
     def titles(self, csl_type: str) -> dict[str, str]:
         """title (with subtitle) and container-title."""
@@ -913,6 +922,23 @@ class _Converter:
             self.warn("incomplete-entry", f"bibliography entry '{self.entry.key}' has {' and '.join(missing)}")
 
 
+#: The order of variables in an item: who, what, where in what, when, identifiers.
+_VARIABLE_ORDER = (
+    "id", "type", "casepress-et-al", "casepress-et-al-editor", "author", "editor", "translator",
+    "container-author", "title", "title-short", "container-title", "container-title-short",
+    "collection-title", "collection-number", "volume", "number-of-volumes", "issue", "chapter-number",
+    "page", "number-of-pages", "number", "edition", "version", "genre", "event-title", "event-place",
+    "publisher", "publisher-place", "issued", "original-date", "event-date", "accessed", "DOI",
+    "PMID", "PMCID", "ISBN", "ISSN", "URL", "note", "language",
+)
+_VARIABLE_RANK = {name: rank for rank, name in enumerate(_VARIABLE_ORDER)}
+
+
+def _in_reading_order(item: dict[str, Any]) -> dict[str, Any]:
+    """``item`` with its variables in ``_VARIABLE_ORDER`` (stable JSON, easy to review)."""
+    return dict(sorted(item.items(), key=lambda kv: _VARIABLE_RANK.get(kv[0], len(_VARIABLE_RANK))))
+
+
 def _join_title(title: str | None, subtitle: str | None) -> str | None:
     """``Title: Subtitle``, as biblatex prints them."""
     if title and subtitle:
@@ -941,7 +967,7 @@ def _verbatim(raw: str) -> str:
         text = match.group(1)
     text = _VERBATIM_ESCAPES.sub(r"\1", text)
     text = text.replace("{", "").replace("}", "")
-    return "".join(text.split())
+    return " ".join(text.split())
 
 
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|doi\s+)", re.IGNORECASE)
@@ -1119,10 +1145,10 @@ _FORMATTING = {
     "textsc": "sc", "NoCaseChange": "nocase",
 }
 #: Commands whose argument is plain content.
-_TRANSPARENT = frozenset(
-    "textrm textnormal textup textmd textsf texttt text mbox hbox mathrm mathsf mathtt"
-    " mathnormal ensuremath textlatin".split()
-)
+_TRANSPARENT = frozenset({
+    "textrm", "textnormal", "textup", "textmd", "textsf", "texttt", "text", "mbox", "hbox",
+    "mathrm", "mathsf", "mathtt", "mathnormal", "ensuremath", "textlatin",
+})
 #: Declarations that format the rest of their group (``{\\em ...}``).
 _DECLARATIONS = {
     "em": "i", "it": "i", "itshape": "i", "sl": "i", "slshape": "i",
@@ -1144,7 +1170,7 @@ class _LatexTools:
 @functools.cache
 def _latex_tools() -> _LatexTools:
     """The LaTeX parser context (knowing our extra commands) and pylatexenc's text converter."""
-    from pylatexenc import latex2text, latexwalker, macrospec
+    from pylatexenc import latex2text, latexwalker, macrospec  # type: ignore[import-untyped]
 
     context = latexwalker.get_default_latex_context_db()
     context.add_context_category(
@@ -1171,7 +1197,7 @@ def _decode_latex(latex: str, mode: _Mode) -> tuple[str, tuple[str, ...]]:
     """
     if not _NEEDS_LATEX.search(latex):
         return _normalize_space(_ligatures(latex, mode)), ()
-    from pylatexenc.latexwalker import LatexWalker
+    from pylatexenc.latexwalker import LatexWalker  # type: ignore[import-untyped]
 
     tools = _latex_tools()
     # A bare % is a literal per cent sign in BibTeX, not a LaTeX comment.
@@ -1301,8 +1327,11 @@ class _RichTextRenderer:
                 out.append("\u00b0")  # ^\circ is how LaTeX writes a degree sign
             else:
                 out.append(self.tag(script, text) if script else text)
+            if not script and _takes_no_arguments(node):
+                # Keep the author's spacing: "2 \times 2" is "2 × 2", not "2 ×2".
+                out.append(str(node.macro_post_space))
             script = ""
-        return "".join(out)
+        return "".join(out).strip()
 
     def math_node(self, node: Any) -> str:
         """One node inside math."""
@@ -1314,6 +1343,13 @@ class _RichTextRenderer:
         if kind == "LatexSpecialsNode":
             return self.specials(node)
         return str(self.to_text.node_to_text(node))
+
+
+def _takes_no_arguments(node: Any) -> bool:
+    """True for a command node without arguments (``\\times``, ``\\alpha``)."""
+    if type(node).__name__ != "LatexMacroNode":
+        return False
+    return not any(a is not None for a in (node.nodeargd.argnlist if node.nodeargd else []))
 
 
 def _is_special_character(children: list[Any]) -> bool:

@@ -123,6 +123,56 @@ def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant:
 
 
 @cli.command()
+@click.argument("cases", nargs=-1)
+@click.option("--output", "-o", "output", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default: output/ in the project).")
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF layout (no page numbers, no checklist PDF).")
+@click.option("--strict", is_flag=True, help="Missing items (and any warning) fail the run (exit 1).")
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
+@common_options
+def care(cases: tuple[str, ...], output: str | None, no_pdf: bool, strict: bool, fmt: str, root: str | None) -> None:
+    """Fill in the CARE checklist for CASES: status, section and page of each of the 30 items.
+
+    Writes OUTPUT/<slug>/care-checklist.html and .pdf and prints the table.
+    """
+    import json
+
+    from . import care_report
+    from .output import write_files
+    from .pipeline import BuildOptions, gather
+
+    project = _project(root)
+    diagnostics = Diagnostics()
+    options = BuildOptions(output_root=Path(output) if output else project.root / "output", pdf=not no_pdf)
+    results = []
+    for case_file in project.resolve_cases(cases, diagnostics):
+        built = gather(case_file, project, options, diagnostics)
+        if built is None:
+            continue
+        slug = built.checked.slug
+        names = ("care-checklist.html", "care-checklist.pdf")
+        try:
+            write_files(options.output_root / slug, {n: t for n, t in built.texts.items() if n in names},
+                        {n: b for n, b in built.blobs.items() if n in names})
+        except OSError as exc:
+            diagnostics.error("write-failed", f"could not write the checklist of {slug}: {exc}")
+            continue
+        results.append((built, slug))
+        if fmt == "text":
+            title = f"CARE checklist: {display_path(built.checked.doc.path)} ({built.checked.case.journal})"
+            click.echo(care_report.as_text(built.care, title))
+    if fmt == "json":
+        payload = {
+            "cases": [{"case": slug, "items": care_report.as_json(built.care)} for built, slug in results],
+            "diagnostics": [d.to_json() for d in diagnostics.sorted()],
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        failed = diagnostics.has_errors or (strict and bool(diagnostics.warnings))
+        sys.exit(1 if failed else 0)
+    sys.exit(report(diagnostics, "text", strict, quiet_ok=True))
+
+
+@cli.command()
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write the schema to this file instead of printing it.")
 def schema(output: str | None) -> None:

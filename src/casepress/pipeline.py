@@ -22,7 +22,10 @@ from .source import SourceDocument, load_yaml
 from .validate import validate
 
 if TYPE_CHECKING:
+    from .care_report import ItemReport
     from .cite import Library
+    from .render_html import RenderedHtml
+    from .render_pdf import RenderedPdf
 
 
 @dataclass(frozen=True)
@@ -79,14 +82,25 @@ class BuildOptions:
     """Journal template to use instead of the one the case names."""
 
 
-def build_case(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> Path | None:
-    """Check, number, render and write one case; returns its output folder, or None on errors.
+@dataclass(frozen=True)
+class BuiltCase:
+    """Everything a case's output folder holds, gathered before anything is written."""
 
-    Nothing is written unless every stage succeeded; the previous output stays
-    untouched otherwise.
-    """
+    checked: CheckedCase
+    """The checked case."""
+    texts: dict[str, str]
+    """Output-relative path -> text file (index.html, care-checklist.html)."""
+    blobs: dict[str, bytes]
+    """Output-relative path -> binary file (the PDFs)."""
+    copies: dict[str, Path]
+    """Output-relative path -> source file copied as is (figures, assets)."""
+    care: list[ItemReport]
+    """The filled CARE checklist."""
+
+
+def gather(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> BuiltCase | None:
+    """Run every stage but the writing: check, number and render HTML, lay out the PDF, fill the checklist."""
     from .journal import load_journal
-    from .output import write_folder
     from .render_html import render_html
 
     checked = check_case(case_file, project, diagnostics)
@@ -99,17 +113,64 @@ def build_case(case_file: Path, project: Project, options: BuildOptions, diagnos
     if rendered is None:
         return None
     blobs: dict[str, bytes] = {}
+    texts = {"index.html": rendered.html}
+    pdf = None
     if options.pdf:
         from .render_pdf import render_pdf
 
         pdf = render_pdf(checked, rendered, options.pdf_variant, diagnostics)
         if pdf is None:
             return None
-        blobs[f"{checked.slug}.pdf"] = pdf
-    target = options.output_root / checked.slug
+        blobs[f"{checked.slug}.pdf"] = pdf.data
+    checklist = care_checklist(checked, rendered, pdf, options, diagnostics)
+    if checklist is None:
+        return None
+    texts.update(checklist[0])
+    blobs.update(checklist[1])
+    return BuiltCase(checked, texts, blobs, rendered.files, checklist[2])
+
+
+def build_case(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> Path | None:
+    """Gather everything for one case, then write its output folder atomically.
+
+    Returns the folder, or None on errors; nothing is written unless every stage
+    succeeded, so the previous output stays untouched.
+    """
+    from .output import write_folder
+
+    built = gather(case_file, project, options, diagnostics)
+    if built is None:
+        return None
+    target = options.output_root / built.checked.slug
     try:
-        write_folder(target, {"index.html": rendered.html}, blobs, rendered.files)
+        write_folder(target, built.texts, built.blobs, built.copies)
     except OSError as exc:
         diagnostics.error("write-failed", f"could not write {target}: {exc}")
         return None
     return target
+
+
+def care_checklist(
+    checked: CheckedCase, rendered: RenderedHtml, pdf: RenderedPdf | None, options: BuildOptions,
+    diagnostics: Diagnostics,
+) -> tuple[dict[str, str], dict[str, bytes], list[ItemReport]] | None:
+    """The filled CARE checklist (HTML, and PDF when the article has one), located in the article."""
+    from . import care_report
+    from .diagnostics import Location, display_path
+
+    reports = care_report.locate(checked.case, rendered, pdf.anchor_pages if pdf else None)
+    html = care_report.render_checklist_html(rendered.environment, checked.case, reports, rendered.context)
+    texts = {"care-checklist.html": html}
+    blobs: dict[str, bytes] = {}
+    if pdf is not None:
+        from .render_pdf import html_to_pdf
+
+        origin = Location(display_path(checked.doc.path))
+        printable = care_report.render_checklist_html(
+            rendered.environment, checked.case, reports, rendered.context, article=None
+        )
+        checklist_pdf = html_to_pdf(printable, rendered.files, options.pdf_variant, origin, diagnostics)
+        if checklist_pdf is None:
+            return None
+        blobs["care-checklist.pdf"] = checklist_pdf.data
+    return texts, blobs, reports

@@ -52,6 +52,12 @@ class RenderedHtml:
     """The journal template used."""
     numbering: Numbering
     """Float numbers and citation order."""
+    anchors: dict[tuple[Any, ...], str]
+    """Field path -> id of the element holding that field's prose."""
+    environment: jinja2.Environment
+    """The Jinja environment (the journal's lookup chain), for companion pages."""
+    context: dict[str, Any]
+    """The template context the article was rendered with."""
 
 
 @dataclass
@@ -67,6 +73,8 @@ class _Pass:
     prose_paths: dict[int, tuple[Any, ...]]
     placed: set[str] = field(default_factory=set)
     pending: list[str] = field(default_factory=list)
+    anchors: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    """Field path -> id of the element that holds its rendered prose (for the CARE checklist)."""
 
     @property
     def recording(self) -> bool:
@@ -82,15 +90,30 @@ class _Pass:
             self.key_for(text), self.render_ref, self.flush_pending if block else None
         )
 
+    def anchor(self, text: str) -> str | None:
+        """A new element id for the field that holds ``text`` (None for literals or repeats)."""
+        path = self.key_for(text)
+        if path[:1] == ("literal",) or path in self.anchors:
+            return None
+        self.anchors[path] = field_anchor(path)
+        return self.anchors[path]
+
     def md(self, text: Markdown | str | None) -> Markup:
         if text is None:
             return Markup("")
-        return Markup(prose.render_block(str(text), self.context(text, True)))
+        html = prose.render_block(str(text), self.context(text, True))
+        ident = self.anchor(text)
+        if ident is None:
+            return Markup(html)
+        # The end marker lets the CARE checklist give the pages a field spans, not just its first.
+        return Markup(f'<div class="field" id="{ident}">{html}<span class="field-end" id="{ident}--end"></span></div>')
 
     def md_inline(self, text: Markdown | str | None) -> Markup:
         if text is None:
             return Markup("")
-        return Markup(prose.render_inline(str(text), self.context(text, False)))
+        html = prose.render_inline(str(text), self.context(text, False))
+        ident = self.anchor(text)
+        return Markup(f'<span class="field" id="{ident}">{html}</span>' if ident else html)
 
     def inline_at(self, text: str, path: tuple[str | int, ...]) -> Markup:
         ctx = prose.ProseContext(path, self.render_ref)
@@ -205,6 +228,11 @@ class _Pass:
             data=data,
             notes=self.inline_at(table.notes, (*path, "notes")) if table.notes else Markup(""),
         ))
+
+
+def field_anchor(path: tuple[Any, ...]) -> str:
+    """The element id of a field's prose: ("discussion", "paragraphs", 0, "text") -> f-discussion-paragraphs-0-text."""
+    return "f-" + "-".join(str(part).replace("_", "-") for part in path)
 
 
 def _environment(journal: Journal, case_dir: Path) -> jinja2.Environment:
@@ -331,7 +359,9 @@ def render_html(
                           f"{_visible_text(html)[start:match.end() + 40]!r}")
     if diagnostics.has_errors:
         return None
-    return RenderedHtml(html, _files(checked, journal), prose.plain_text(case.title), journal, numbering)
+    return RenderedHtml(
+        html, _files(checked, journal), prose.plain_text(case.title), journal, numbering, second.anchors, env, context
+    )
 
 
 def _visible_text(html: str) -> str:

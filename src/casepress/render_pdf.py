@@ -95,16 +95,33 @@ def source_date() -> str | None:
     return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def render_pdf(checked: CheckedCase, rendered: RenderedHtml, variant: str | None, diagnostics: Diagnostics) -> bytes | None:
-    """The PDF bytes, or None (with diagnostics) when a resource was refused or WeasyPrint failed."""
+@dataclass(frozen=True)
+class RenderedPdf:
+    """The PDF and where each anchor of the HTML landed."""
+
+    data: bytes
+    """The PDF file."""
+    anchor_pages: dict[str, int]
+    """Element id -> 1-based page number it was laid out on."""
+    page_count: int
+    """Number of pages."""
+
+
+def html_to_pdf(html: str, files: dict[str, Path], variant: str | None, origin: Location,
+                diagnostics: Diagnostics) -> RenderedPdf | None:
+    """Lay out ``html`` (its relative URLs served from ``files`` only) and write the PDF.
+
+    Problems are reported at ``origin`` (the case file): refused URLs are errors (and
+    no PDF), WeasyPrint's own warnings (CSS it ignored, say) are warnings.
+    """
     import weasyprint
 
-    fetcher = _fetcher_class()(rendered.files)
+    fetcher = _fetcher_class()(files)
     logger = logging.getLogger("weasyprint")
     collector = _LogCollector()
     logger.addHandler(collector)
     try:
-        document = weasyprint.HTML(string=rendered.html, base_url=BASE_URL, url_fetcher=fetcher).render()
+        document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
         # The modification date is the only varying input: fix it from SOURCE_DATE_EPOCH when
         # set, so that two builds of the same sources give byte-identical PDFs.
         stamp = source_date()
@@ -117,11 +134,19 @@ def render_pdf(checked: CheckedCase, rendered: RenderedHtml, variant: str | None
         pdf = document.write_pdf(**options)
     finally:
         logger.removeHandler(collector)
-    for record in collector.records:
-        diagnostics.warning("weasyprint", f"WeasyPrint: {record.getMessage()}", Location(display_path(checked.doc.path)))
-    shown = display_path(checked.doc.path)
     for refusal in fetcher.refused:
-        diagnostics.error("fetch-refused", f"refused to fetch {refusal.url}: {refusal.reason}", Location(shown))
+        diagnostics.error("fetch-refused", f"refused to fetch {refusal.url}: {refusal.reason}", origin)
+    for record in collector.records:
+        if "casepress refused to fetch" not in record.getMessage():
+            diagnostics.warning("weasyprint", f"WeasyPrint: {record.getMessage()}", origin)
     if fetcher.refused:
         return None
-    return pdf
+    # Page numbers of laid-out anchors, straight from WeasyPrint's pages (used by the CARE checklist).
+    anchor_pages = {name: index + 1 for index, page in enumerate(document.pages) for name in page.anchors}
+    return RenderedPdf(pdf, anchor_pages, len(document.pages))
+
+
+def render_pdf(checked: CheckedCase, rendered: RenderedHtml, variant: str | None, diagnostics: Diagnostics) -> RenderedPdf | None:
+    """The article's PDF, or None (with diagnostics) when a resource was refused."""
+    origin = Location(display_path(checked.doc.path))
+    return html_to_pdf(rendered.html, rendered.files, variant, origin, diagnostics)

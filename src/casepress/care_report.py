@@ -1,0 +1,209 @@
+"""The filled CARE checklist: for each of the 30 items, its status and where it is reported.
+
+Locations come from the build itself: every prose field is rendered inside an
+element whose id names its field path (see ``render_html.field_anchor``), the
+nearest heading before it names the section, and WeasyPrint's laid-out pages say
+on which page each element starts and ends. Nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import Any
+
+from .care import ChecklistItem, ItemStatus, care_status, checklist
+from .model import Case
+from .render_html import RenderedHtml
+
+_GENERATED_HOMES = {
+    ("timeline",): "timeline",
+    ("diagnostic_assessment", "laboratory"): "laboratory",
+    ("diagnostic_assessment", "immunohistochemistry"): "immunohistochemistry",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One place where an item is reported."""
+
+    anchor: str
+    """Element id in the HTML (link target ``index.html#<anchor>``)."""
+    label: str
+    """The section heading above it, or the float's label ('Table 1')."""
+    pages: tuple[int, ...]
+    """Pages of the PDF it occupies (empty when no PDF was laid out)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemReport:
+    """One row of the filled checklist."""
+
+    item: ChecklistItem
+    """The checklist item."""
+    status: ItemStatus
+    """Reported, not reported (with the reason) or missing."""
+    places: tuple[Place, ...]
+    """Where it is reported, in document order."""
+
+    @property
+    def sections(self) -> list[Place]:
+        """One place per distinct label (the first), for a compact 'location' column."""
+        seen: dict[str, Place] = {}
+        for place in self.places:
+            seen.setdefault(place.label, place)
+        return list(seen.values())
+
+    @property
+    def pages(self) -> list[int]:
+        """Every page the item appears on, sorted."""
+        return sorted({p for place in self.places for p in place.pages})
+
+    @property
+    def pages_text(self) -> str:
+        """'3', '3–4' or '1, 3–4'."""
+        return page_ranges(self.pages)
+
+
+def page_ranges(pages: list[int]) -> str:
+    """Collapse page numbers into ranges: [1, 3, 4, 5] -> '1, 3–5'."""
+    runs: list[list[int]] = []
+    for page in sorted(set(pages)):
+        if runs and page == runs[-1][-1] + 1:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+class _Headings(HTMLParser):
+    """Maps each element id to the text of the nearest heading before (or around) it, in document order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.current = ""
+        self.in_heading = False
+        self.heading_tag = ""
+        self.heading_text: list[str] = []
+        self.ids: dict[str, str] = {}
+        self.order: list[str] = []
+        self.float_labels: dict[str, str] = {}
+        self._float_stack: list[str] = []
+        self._in_label = False
+        self._label_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag in ("h1", "h2", "h3", "h4"):
+            self.in_heading = True
+            self.heading_tag = tag
+            self.heading_text = []
+        if "keywords" in (attributes.get("class") or "").split():
+            self.current = "Keywords"
+        ident = attributes.get("id")
+        if ident:
+            self.order.append(ident)
+            inside_title = self.in_heading and self.heading_tag == "h1"
+            self.ids[ident] = "Title" if inside_title else (self.current or "Front matter")
+        if tag == "figure" and ident:
+            self._float_stack.append(ident)
+        if tag == "span" and "float-label" in (attributes.get("class") or "") and self._float_stack:
+            self._in_label = True
+            self._label_text = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("h1", "h2", "h3", "h4") and self.in_heading:
+            self.in_heading = False
+            text = " ".join("".join(self.heading_text).split())
+            self.current = "Title" if tag == "h1" else text
+        if tag == "span" and self._in_label:
+            self._in_label = False
+            self.float_labels[self._float_stack[-1]] = " ".join("".join(self._label_text).split())
+        if tag == "figure" and self._float_stack:
+            self._float_stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.in_heading:
+            self.heading_text.append(data)
+        if self._in_label:
+            self._label_text.append(data)
+
+
+def locate(case: Case, rendered: RenderedHtml, anchor_pages: dict[str, int] | None) -> list[ItemReport]:
+    """Every CARE item with its status and places."""
+    parser = _Headings()
+    parser.feed(rendered.html)
+    position = {ident: i for i, ident in enumerate(parser.order)}
+    generated = {t.generate: t.id for t in case.tables if t.generate}
+    reports: list[ItemReport] = []
+    statuses = {s.item_id: s for s in care_status(case)}
+    for item in checklist():
+        status = statuses[item.id]
+        anchors: list[str] = []
+        for path in status.paths:
+            anchors += [a for p, a in rendered.anchors.items() if p[: len(path)] == tuple(path)]
+            kind = _GENERATED_HOMES.get(tuple(path))
+            if kind and kind in generated:
+                anchors.append(generated[kind])
+        places = []
+        for anchor in sorted(set(anchors), key=lambda a: position.get(a, 10**9)):
+            if anchor not in position:
+                continue  # the template did not print this field
+            label = parser.float_labels.get(anchor) or parser.ids.get(anchor, "") or "Front matter"
+            pages: tuple[int, ...] = ()
+            if anchor_pages is not None and anchor in anchor_pages:
+                first = anchor_pages[anchor]
+                last = anchor_pages.get(f"{anchor}--end", first)
+                pages = tuple(range(first, max(first, last) + 1))
+            places.append(Place(anchor, label, pages))
+        reports.append(ItemReport(item, status, tuple(places)))
+    return reports
+
+
+def as_json(reports: list[ItemReport]) -> list[dict[str, Any]]:
+    """The machine-readable checklist."""
+    return [
+        {
+            "id": r.item.id,
+            "topic": r.item.topic,
+            "item": r.item.item,
+            "status": r.status.state.replace("_", " "),
+            "reason": r.status.reason,
+            "pages": r.pages,
+            "places": [{"anchor": p.anchor, "section": p.label, "pages": list(p.pages)} for p in r.places],
+        }
+        for r in reports
+    ]
+
+
+def as_text(reports: list[ItemReport], title: str) -> str:
+    """A compact terminal table."""
+    lines = [title]
+    for r in reports:
+        state = r.status.state.replace("_", " ")
+        if r.status.state == "reported":
+            sections = "; ".join(p.label for p in r.sections) or "(not printed by this template)"
+            where = f"p. {r.pages_text}" if r.pages else "—"
+            detail = sections
+        else:
+            where, detail = "—", r.status.reason or "neither reported nor marked not_reported"
+        lines.append(f"  {r.item.id:<4} {r.item.topic[:24]:<24} {state:<13} {where:<10} {detail}")
+    return "\n".join(lines)
+
+
+def dumps(reports: list[ItemReport]) -> str:
+    """JSON text of :func:`as_json`."""
+    return json.dumps(as_json(reports), indent=2, ensure_ascii=False)
+
+
+CHECKLIST_TEMPLATE = "care-checklist.html.j2"
+
+
+def render_checklist_html(
+    env: Any, case: Case, reports: list[ItemReport], context: dict[str, Any], article: str | None = "index.html"
+) -> str:
+    """The checklist page, from the journal's (or base) ``care-checklist.html.j2``; ``article`` is the
+    file its locations link to (None for the PDF, where such links would not resolve)."""
+    values = {**context, "case": case, "reports": reports, "article": article}
+    return env.get_template(CHECKLIST_TEMPLATE).render(values)
