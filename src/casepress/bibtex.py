@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import calendar
 import copy
+import dataclasses
 import functools
 import logging
 import re
@@ -238,7 +239,9 @@ def _define_macro(
     value = _evaluate(block.value, macros)
     if value.error:
         diagnostics.error(
-            "bibtex-syntax", f"cannot read @string '{block.key}': {value.error}", Location(shown, line, 1)
+            "bibtex-syntax",
+            f"cannot read @string '{block.key}': {value.error}",
+            Location(shown, line, 1),
         )
         return
     for name in value.undefined:
@@ -264,11 +267,14 @@ def _raw_entry(
         lines=lines,
     )
     if not entry.key:
-        diagnostics.error("bibtex-syntax", f"@{entry.entry_type} entry has no citation key", entry.location())
+        diagnostics.error(
+            "bibtex-syntax", f"@{entry.entry_type} entry has no citation key", entry.location()
+        )
         entry.damaged = True
     for raw_field in block.fields:
         name = raw_field.key.strip().lower()
-        line = (raw_field.start_line or block.start_line or 0) + 1
+        start = raw_field.start_line if raw_field.start_line is not None else block.start_line
+        line = (start or 0) + 1
         if name in entry.fields or name in entry.field_lines:
             where = Location(display_path(path), line, _field_column(lines, line, name))
             diagnostics.warning(
@@ -489,7 +495,8 @@ def _with_crossref(
         if parent is None:
             diagnostics.warning(
                 "unknown-crossref",
-                f"entry '{child.key}' has crossref '{parent_key}', which is not in the bibliography",
+                f"entry '{child.key}' has crossref '{parent_key}',"
+                " which is not in the bibliography",
                 child.location("crossref"),
             )
             break
@@ -498,7 +505,7 @@ def _with_crossref(
         seen.add(parent.key)
         child = parent
     fields.pop("crossref", None)
-    return _replace_fields(entry, fields)
+    return dataclasses.replace(entry, fields=fields)
 
 
 def _find_key(entries: Mapping[str, _RawEntry], key: str) -> _RawEntry | None:
@@ -517,17 +524,10 @@ def _inherited_fields(parent: _RawEntry, child_type: str) -> dict[str, str]:
         fields[target] = parent.fields["title"]
     if "subtitle" in parent.fields and parent.entry_type != "periodical":
         fields["booksubtitle"] = parent.fields["subtitle"]
-    if "author" in parent.fields and parent.entry_type in _BOOK_PARENTS and child_type in _BOOK_CHILDREN:
+    book_part = parent.entry_type in _BOOK_PARENTS and child_type in _BOOK_CHILDREN
+    if "author" in parent.fields and book_part:
         fields["bookauthor"] = parent.fields["author"]
     return fields
-
-
-def _replace_fields(entry: _RawEntry, fields: dict[str, str]) -> _RawEntry:
-    """A copy of ``entry`` with other fields (the rest is shared)."""
-    return _RawEntry(
-        entry.entry_type, entry.key, fields, entry.field_lines, entry.file, entry.line,
-        entry.lines, entry.damaged,
-    )
 
 
 # ---------------------------------------------------------------------------
@@ -585,7 +585,15 @@ _TYPES = {
 _ARTICLE_SUBTYPES = {"magazine": "article-magazine", "newspaper": "article-newspaper"}
 #: CSL types whose ``booktitle`` is the container (a chapter's book, a paper's proceedings).
 _IN_CONTAINER = frozenset({"chapter", "paper-conference", "entry-encyclopedia", "entry-dictionary"})
-_PERIODICAL_PARTS = frozenset({"article-journal", "article-magazine", "article-newspaper", "periodical"})
+_PERIODICAL_PARTS = frozenset(
+    {"article-journal", "article-magazine", "article-newspaper", "periodical"}
+)
+#: CSL types where BibTeX's ``number`` counts within a ``series``.
+_SERIES_PARTS = frozenset({"book", "chapter", "paper-conference"})
+#: CSL types for which a ``genre`` (from ``type`` or the entry type) is meaningful.
+_WITH_GENRE = frozenset(
+    {"thesis", "report", "document", "webpage", "dataset", "software", "patent", "manuscript"}
+)
 
 #: Default genres, as BibTeX's standard styles print them, and biblatex's type keys.
 _GENRES = {
@@ -595,6 +603,9 @@ _GENRES = {
     "techreport": "Technical report",
     "resreport": "Research report",
 }
+
+#: Other biblatex date fields -> CSL date variables.
+_OTHER_DATES = (("urldate", "accessed"), ("eventdate", "event-date"), ("origdate", "original-date"))
 
 #: Name fields -> CSL name variables.
 _NAME_FIELDS = (
@@ -607,7 +618,7 @@ _NAME_FIELDS = (
 #: Simple variables: CSL variable, decoding, BibTeX/biblatex fields by preference.
 _SIMPLE_VARIABLES: tuple[tuple[str, _Mode, tuple[str, ...]], ...] = (
     ("title-short", _Mode.TITLE, ("shorttitle",)),
-    ("container-title-short", _Mode.TITLE, ("shortjournal", "journalabbreviation", "journal-abbreviation")),
+    ("container-title-short", _Mode.TITLE, ("shortjournal", "journalabbreviation")),
     ("collection-title", _Mode.TITLE, ("series",)),
     ("volume", _Mode.PLAIN, ("volume",)),
     ("number-of-volumes", _Mode.PLAIN, ("volumes",)),
@@ -665,7 +676,9 @@ class _Converter:
         self.fields = entry.fields
         self.problems: list[_Problem] = []
 
-    def warn(self, code: str, message: str, field_name: str | None = None, hint: str | None = None) -> None:
+    def warn(
+        self, code: str, message: str, field_name: str | None = None, hint: str | None = None
+    ) -> None:
         """Note a problem of this entry (or of one of its fields)."""
         self.problems.append(_Problem(code, message, field_name, hint))
 
@@ -724,7 +737,8 @@ class _Converter:
         if csl_type is None:
             self.warn(
                 "unknown-entry-type",
-                f"entry '{self.entry.key}' has unknown type @{bib_type}; it is treated as a document",
+                f"entry '{self.entry.key}' has unknown type @{bib_type};"
+                " it is treated as a document",
             )
             return "document"
         return csl_type
@@ -786,7 +800,7 @@ class _Converter:
             if number or issue:
                 result["issue"] = number or issue or ""
         elif number:
-            in_series = "series" in self.fields and csl_type in {"book", "chapter", "paper-conference"}
+            in_series = "series" in self.fields and csl_type in _SERIES_PARTS
             result["collection-number" if in_series else "number"] = number
         return result
 
@@ -797,7 +811,7 @@ class _Converter:
             value = _GENRES.get(given.lower()) or self.text("type", _Mode.TEXT)
         else:
             value = _GENRES.get(self.entry.entry_type)
-        return {"genre": value} if value and csl_type in {"thesis", "report", "document", "webpage", "dataset", "software", "patent", "manuscript"} else {}
+        return {"genre": value} if value and csl_type in _WITH_GENRE else {}
 
     def dates(self) -> dict[str, Any]:
         """issued (``date`` or ``year``/``month``/``day``), accessed, event-date, original-date."""
@@ -805,7 +819,7 @@ class _Converter:
         issued = self.date_field("date") if "date" in self.fields else self.year_month()
         if issued:
             result["issued"] = issued
-        for bib_field, variable in (("urldate", "accessed"), ("eventdate", "event-date"), ("origdate", "original-date")):
+        for bib_field, variable in _OTHER_DATES:
             value = self.date_field(bib_field)
             if value:
                 result[variable] = value
@@ -820,7 +834,8 @@ class _Converter:
         if parts is None:
             self.warn(
                 "invalid-date",
-                f"field '{name}' of entry '{self.entry.key}' is not a date: {raw!r}; it is kept as text",
+                f"field '{name}' of entry '{self.entry.key}' is not a date: {raw!r};"
+                " it is kept as text",
                 name,
                 hint="write dates as YYYY, YYYY-MM or YYYY-MM-DD (ranges as start/end)",
             )
@@ -868,10 +883,12 @@ class _Converter:
                 )
             else:
                 result["DOI"] = doi
-        pmid = _verbatim(self.fields.get("pmid", "")) or (eprint if eprint_type in {"pmid", "pubmed"} else "")
+        pmid = _verbatim(self.fields.get("pmid", ""))
+        pmid = pmid or (eprint if eprint_type in {"pmid", "pubmed"} else "")
         if pmid:
             result["PMID"] = pmid
-        pmcid = _verbatim(self.fields.get("pmcid", "")) or (eprint if eprint_type in {"pmcid", "pmc"} else "")
+        pmcid = _verbatim(self.fields.get("pmcid", ""))
+        pmcid = pmcid or (eprint if eprint_type in {"pmcid", "pmc"} else "")
         if pmcid:
             result["PMCID"] = pmcid
         url = _verbatim(self.fields.get("url", ""))
@@ -884,7 +901,8 @@ class _Converter:
 
     def eprint_type(self) -> str:
         """biblatex ``eprinttype`` or arXiv's ``archivePrefix``, lower case."""
-        return (self.fields.get("eprinttype") or self.fields.get("archiveprefix") or "").strip().lower()
+        kind = self.fields.get("eprinttype") or self.fields.get("archiveprefix") or ""
+        return kind.strip().lower()
 
     def notes(self) -> dict[str, str]:
         """note, with an arXiv identifier (CSL has no arXiv variable) appended."""
@@ -892,7 +910,9 @@ class _Converter:
         eprint = _verbatim(self.fields.get("eprint", ""))
         kind = self.eprint_type()
         if eprint and kind == "arxiv":
-            arxiv_class = _verbatim(self.fields.get("eprintclass") or self.fields.get("primaryclass") or "")
+            arxiv_class = _verbatim(
+                self.fields.get("eprintclass") or self.fields.get("primaryclass") or ""
+            )
             parts.append(f"arXiv:{eprint}" + (f" [{arxiv_class}]" if arxiv_class else ""))
         elif eprint and kind and kind not in {"doi", "pmid", "pubmed", "pmcid", "pmc"}:
             parts.append(f"{kind}: {eprint}")
@@ -919,15 +939,19 @@ class _Converter:
         if not any(item.get(v) for v in ("author", "editor", "container-author", "translator")):
             missing.append("no author or editor")
         if missing:
-            self.warn("incomplete-entry", f"bibliography entry '{self.entry.key}' has {' and '.join(missing)}")
+            self.warn(
+                "incomplete-entry",
+                f"bibliography entry '{self.entry.key}' has {' and '.join(missing)}",
+            )
 
 
 #: The order of variables in an item: who, what, where in what, when, identifiers.
 _VARIABLE_ORDER = (
     "id", "type", "casepress-et-al", "casepress-et-al-editor", "author", "editor", "translator",
     "container-author", "title", "title-short", "container-title", "container-title-short",
-    "collection-title", "collection-number", "volume", "number-of-volumes", "issue", "chapter-number",
-    "page", "number-of-pages", "number", "edition", "version", "genre", "event-title", "event-place",
+    "collection-title", "collection-number", "volume", "number-of-volumes", "issue",
+    "chapter-number", "page", "number-of-pages", "number", "edition", "version", "genre",
+    "event-title", "event-place",
     "publisher", "publisher-place", "issued", "original-date", "event-date", "accessed", "DOI",
     "PMID", "PMCID", "ISBN", "ISSN", "URL", "note", "language",
 )
@@ -986,7 +1010,11 @@ def _normalize_doi(raw: str) -> str | None:
     return None
 
 
-_ISO_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?")
+#: YYYY, YYYY-MM, YYYY-MM-DD; a time of day (Zotero's urldate has one) is ignored.
+_ISO_DATE = re.compile(
+    r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?"
+    r"(?:[T ]\d{1,2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
 
 
 def _parse_iso_date(text: str) -> list[list[int]] | None:
@@ -1022,9 +1050,12 @@ _MONTH_NUMBERS = {
 }
 
 
+_MONTH_RANGE = re.compile(r"\s*[-/\u2013\u2014]+\s*")
+
+
 def _parse_months(text: str) -> list[int] | None:
     """``March``, ``mar``, ``3``, ``Mar.`` -> [3]; ``Mar-Apr`` -> [3, 4]; None if not months."""
-    halves = [h.strip().rstrip(".").lower() for h in re.split(r"\s*(?:[-/\u2013\u2014]+)\s*", text.strip())]
+    halves = [h.rstrip(".").lower() for h in _MONTH_RANGE.split(text.strip())]
     if not 1 <= len(halves) <= 2:
         return None
     months: list[int] = []
@@ -1101,7 +1132,8 @@ def _parse_name(person: str) -> tuple[dict[str, str] | None, str | None]:
         problem = f"name {person!r} is malformed ({exc.reason.lower()})"
         parts = parse_single_name_into_parts(person, strict=False)
     suffix = list(parts.jr)
-    if not suffix and "," not in person and parts.first and len(parts.last) == 1 and parts.last[0].lower() in _SUFFIXES:
+    trailing_suffix = len(parts.last) == 1 and parts.last[0].lower() in _SUFFIXES
+    if not suffix and "," not in person and parts.first and trailing_suffix:
         # "John Smith Jr." -- BibTeX would make "Jr." the family name.
         suffix = parts.last
         parts = parse_single_name_into_parts(person[: person.rstrip().rfind(" ")], strict=False)
@@ -1202,7 +1234,8 @@ def _decode_latex(latex: str, mode: _Mode) -> tuple[str, tuple[str, ...]]:
     tools = _latex_tools()
     # A bare % is a literal per cent sign in BibTeX, not a LaTeX comment.
     escaped = re.sub(r"(?<!\\)%", r"\\%", latex)
-    nodes = LatexWalker(escaped, latex_context=tools.walker_context, tolerant_parsing=True).get_latex_nodes()[0]
+    walker = LatexWalker(escaped, latex_context=tools.walker_context, tolerant_parsing=True)
+    nodes = walker.get_latex_nodes()[0]
     renderer = _RichTextRenderer(tools.to_text, mode)
     text = renderer.nodes(nodes, protect=mode is _Mode.TITLE)
     return _normalize_space(text), tuple(sorted(renderer.unknown))
@@ -1287,7 +1320,8 @@ class _RichTextRenderer:
         name = str(node.macroname)
         args = [a for a in (node.nodeargd.argnlist if node.nodeargd else []) if a is not None]
         if name in _FORMATTING:
-            return self.tag(_FORMATTING[name], "".join(self.argument(a, protect, math) for a in args))
+            inner = "".join(self.argument(a, protect, math) for a in args)
+            return self.tag(_FORMATTING[name], inner)
         if name in _TRANSPARENT:
             return "".join(self.argument(a, protect, math) for a in args)
         if name == "url":

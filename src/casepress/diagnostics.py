@@ -181,6 +181,20 @@ class Diagnostics:
         return iter(self.items)
 
 
+WARNING_CODES = (
+    "unreferenced", "placeholder", "care-missing", "care-title", "care-keywords",
+    "care-introduction-citations", "care-discussion-citations", "care-timeline-interventions",
+    "care-timeline-outcome", "care-consent", "unused-reference", "citation-in-abstract",
+    "invalid-doi", "incomplete-entry", "weasyprint", "deid",
+)
+"""Warning codes (and code families: ``deid`` covers every ``deid-*``) a case may disable."""
+
+
+def suppressed(code: str, disabled: Iterable[str]) -> bool:
+    """True when ``code`` is switched off by one of ``disabled`` (a code or a family prefix)."""
+    return any(code == d or code.startswith(d + "-") for d in disabled)
+
+
 def format_path(path: FieldPath) -> str:
     """``("figures", 0, "file")`` -> ``figures[0].file``."""
     text = ""

@@ -54,16 +54,42 @@ def check_case(case_file: Path, project: Project, diagnostics: Diagnostics) -> C
     """Load, validate and resolve citations; None when any error was found."""
     from . import cite
 
-    doc = load_yaml(case_file, diagnostics)
-    if doc is None:
-        return None
-    case = validate(doc, project, diagnostics)
-    if case is None:
-        return None
-    library = cite.resolve(case, doc, diagnostics)
-    if library is None or diagnostics.has_errors:
-        return None
-    return CheckedCase(doc, case, library)
+    local = Diagnostics()
+    doc = load_yaml(case_file, local)
+    checked: CheckedCase | None = None
+    if doc is not None:
+        case = validate(doc, project, local)
+        if case is not None:
+            library = cite.resolve(case, doc, local)
+            if library is not None and not local.has_errors:
+                checked = CheckedCase(doc, case, library)
+    merge_for_case(local, diagnostics, doc)
+    return checked if not local.has_errors else None
+
+
+def disabled_checks(doc: SourceDocument | None) -> dict[str, str]:
+    """``checks.disable`` as written (read from the raw YAML, so it works on invalid cases too)."""
+    data = doc.data if doc is not None else None
+    checks = data.get("checks") if isinstance(data, dict) else None
+    disable = checks.get("disable") if isinstance(checks, dict) else None
+    return {str(k): str(v) for k, v in disable.items()} if isinstance(disable, dict) else {}
+
+
+def merge_for_case(local: Diagnostics, into: Diagnostics, doc: SourceDocument | None) -> None:
+    """Add a case's diagnostics to the run's, dropping the warnings the case switched off."""
+    from .diagnostics import WARNING_CODES, Severity, did_you_mean, suppressed
+
+    disabled = disabled_checks(doc)
+    for item in local:
+        if item.severity is Severity.WARNING and suppressed(item.code, disabled):
+            continue
+        into.add(item)
+    for code in disabled:
+        if not any(code == known or code.startswith(known + "-") for known in WARNING_CODES):
+            path = ("checks", "disable", code)
+            assert doc is not None
+            into.warning("unknown-check", f"'{code}' is not a warning that can be disabled",
+                         doc.location(path, key=True), path, did_you_mean(code, WARNING_CODES))
 
 
 @dataclass(frozen=True)
@@ -100,12 +126,19 @@ class BuiltCase:
 
 def gather(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> BuiltCase | None:
     """Run every stage but the writing: check, number and render HTML, lay out the PDF, fill the checklist."""
-    from .journal import load_journal
-    from .render_html import render_html
-
     checked = check_case(case_file, project, diagnostics)
     if checked is None:
         return None
+    local = Diagnostics()
+    built = _render_stages(checked, project, options, local)
+    merge_for_case(local, diagnostics, checked.doc)
+    return built if not local.has_errors else None
+
+
+def _render_stages(checked: CheckedCase, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> BuiltCase | None:
+    from .journal import load_journal
+    from .render_html import render_html
+
     journal = load_journal(project, options.journal or checked.case.journal, diagnostics)
     if journal is None:
         return None

@@ -558,6 +558,13 @@ def check_care(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
 NEEDS_VALID_CASE: tuple[Check, ...] = ()
 """Checks that would mislead on a partial case (filled in below)."""
 
+def check_care_items(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
+    """The CARE item lints (title, key words, citations, timeline coverage, consent)."""
+    from .care import care_lints
+
+    care_lints(case, ctx, diagnostics)
+
+
 CHECKS: list[Check] = [
     check_ids,
     check_affiliations,
@@ -568,11 +575,12 @@ CHECKS: list[Check] = [
     check_journal,
     check_placeholders,
     check_care,
+    check_care_items,
 ]
 """The cross-field checks, in the order they run (each sees a possibly partial case)."""
 
 # A section that failed validation is absent from the partial case: reporting it
 # as 'missing' from the CARE checklist or its floats as unreferenced would mislead.
-NEEDS_VALID_CASE = (check_care,)
+NEEDS_VALID_CASE = (check_care, check_care_items)
 
 __all__ = ["CHECKS", "CaseContext", "Markdown", "case_relative_file", "report_validation_error", "validate"]
