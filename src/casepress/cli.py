@@ -87,13 +87,26 @@ def check(cases: tuple[str, ...], strict: bool, fmt: str, root: str | None) -> N
 @click.option("--journal", default=None, help="Journal template to use instead of the case's own.")
 @click.option("--page-size", type=click.Choice(["A4", "letter"]), default=None,
               help="Paper size of the PDF (default: the journal's, usually A4).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Worker processes (default: the number of CPUs).")
+@click.option("--force", is_flag=True, help="Rebuild every case, even when nothing changed.")
+@click.option("--shard", default=None, metavar="I/N",
+              help="Build only shard I of N (a stable share of the cases, for CI matrices).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Diagnostics format.")
 @common_options
 def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant: str, journal: str | None,
-          page_size: str | None, strict: bool, fmt: str, root: str | None) -> None:
-    """Build CASES (default: every case) into OUTPUT/<slug>/: index.html, assets, <slug>.pdf."""
-    from .pipeline import BuildOptions, build_case
+          page_size: str | None, jobs: int | None, force: bool, shard: str | None, strict: bool, fmt: str,
+          root: str | None) -> None:
+    """Build CASES (default: every case) into OUTPUT/<slug>/ and the collection's OUTPUT/index.html.
+
+    Each case folder gets index.html with its assets, <slug>.pdf and the filled
+    CARE checklist. Unchanged cases are skipped (content hashes in the manifest);
+    one failing case does not stop the others, and its previous output stays.
+    """
+    from .batch import Digester, Manifest, MANIFEST, default_jobs, in_shard, parse_shard, run
+    from .collection import write_index
+    from .pipeline import BuildOptions
 
     project = _project(root)
     if journal is not None and journal not in project.journals():
@@ -102,6 +115,10 @@ def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant:
             f"no journal template '{journal}' (available: {', '.join(project.journals())})"
             + (f"; {hint}" if hint else ""), param_hint="--journal",
         )
+    try:
+        shard_spec = parse_shard(shard) if shard else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--shard") from None
     diagnostics = Diagnostics()
     options = BuildOptions(
         output_root=Path(output) if output else project.root / "output",
@@ -110,16 +127,70 @@ def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant:
         page_size=page_size,
         journal=journal,
     )
-    built = []
-    for case_file in project.resolve_cases(cases, diagnostics):
-        target = build_case(case_file, project, options, diagnostics)
-        if target is not None:
-            built.append(target)
+    case_files = [c for c in project.resolve_cases(cases, diagnostics) if in_shard(c.parent.name, shard_spec)]
+    manifest_path = options.output_root / MANIFEST
+    manifest = Manifest.load(manifest_path)
+    digester = Digester(project, options.key())
+    todo: list[tuple[Path, str]] = []
+    for case_file in case_files:
+        digest = digester.case(case_file, journal)
+        previous = manifest.cases.get(case_file.parent.name)
+        fresh = previous is not None and previous.digest == digest and (options.output_root / previous.files["html"]).is_file()
+        if force or not fresh:
+            todo.append((case_file, digest))
+    progress = Progress(len(todo), enabled=fmt == "text")
+    with progress:
+        results = run(todo, project.root, options, jobs or default_jobs(), progress.advance)
+    for result in results:
+        diagnostics.extend(result.diagnostics)
+        if result.entry is not None:
+            manifest.cases[result.entry.slug] = result.entry
+    if results or not manifest_path.exists():
+        options.output_root.mkdir(parents=True, exist_ok=True)
+        manifest.save(manifest_path)
+    write_index(manifest, project, options.output_root, diagnostics)
     code = report(diagnostics, fmt, strict, quiet_ok=True)
     if fmt == "text":
-        for target in built:
-            click.echo(f"built {display_path(target)}/", err=True)
+        built = sum(r.ok for r in results)
+        failed = len(results) - built
+        skipped = len(case_files) - len(results)
+        click.echo(f"{built} built, {failed} failed, {skipped} unchanged -> {display_path(options.output_root)}/", err=True)
     sys.exit(code)
+
+
+class Progress:
+    """A rich progress bar on a terminal; plain lines elsewhere (CI logs)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total = total
+        self.done = 0
+        self.enabled = enabled and total > 0
+        self.bar: Any = None
+        if self.enabled and sys.stderr.isatty() and not os.environ.get("CI"):
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+            self.bar = Bar(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                           TextColumn("{task.description}"), transient=True)
+            self.task = self.bar.add_task("", total=total)
+
+    def __enter__(self) -> Progress:
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def advance(self, result: Any) -> None:
+        """One case finished."""
+        self.done += 1
+        slug = result.case_file.parent.name
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, description=slug)
+        elif self.enabled:
+            state = "built" if result.ok else "FAILED"
+            click.echo(f"[{self.done}/{self.total}] {state} {slug}", err=True)
 
 
 @cli.command()

@@ -22,6 +22,7 @@ from .source import SourceDocument, load_yaml
 from .validate import validate
 
 if TYPE_CHECKING:
+    from .batch import CaseEntry
     from .care_report import ItemReport
     from .cite import Library
     from .render_html import RenderedHtml
@@ -107,6 +108,10 @@ class BuildOptions:
     journal: str | None = None
     """Journal template to use instead of the one the case names."""
 
+    def key(self) -> str:
+        """What of the options changes the output (part of each case's input digest)."""
+        return f"pdf={self.pdf};variant={self.pdf_variant};page={self.page_size};journal={self.journal}"
+
 
 @dataclass(frozen=True)
 class BuiltCase:
@@ -163,17 +168,10 @@ def _render_stages(checked: CheckedCase, project: Project, options: BuildOptions
     return BuiltCase(checked, texts, blobs, rendered.files, checklist[2])
 
 
-def build_case(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> Path | None:
-    """Gather everything for one case, then write its output folder atomically.
-
-    Returns the folder, or None on errors; nothing is written unless every stage
-    succeeded, so the previous output stays untouched.
-    """
+def write_built(built: BuiltCase, options: BuildOptions, diagnostics: Diagnostics) -> Path | None:
+    """Write a gathered case's output folder atomically; returns it, or None on failure."""
     from .output import write_folder
 
-    built = gather(case_file, project, options, diagnostics)
-    if built is None:
-        return None
     target = options.output_root / built.checked.slug
     try:
         write_folder(target, built.texts, built.blobs, built.copies)
@@ -181,6 +179,41 @@ def build_case(case_file: Path, project: Project, options: BuildOptions, diagnos
         diagnostics.error("write-failed", f"could not write {target}: {exc}")
         return None
     return target
+
+
+def build_case(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> BuiltCase | None:
+    """Gather everything for one case, then write its output folder atomically.
+
+    Returns what was built, or None on errors; nothing is written unless every
+    stage succeeded, so the previous output stays untouched.
+    """
+    built = gather(case_file, project, options, diagnostics)
+    if built is None or write_built(built, options, diagnostics) is None:
+        return None
+    return built
+
+
+def case_entry(built: BuiltCase, digest: str, options: BuildOptions) -> CaseEntry:
+    """The collection manifest's record of a built case."""
+    from .batch import CaseEntry
+    from .prose import plain_text
+
+    case, slug = built.checked.case, built.checked.slug
+    files = {"html": f"{slug}/index.html", "checklist": f"{slug}/care-checklist.html"}
+    if options.pdf:
+        files["pdf"] = f"{slug}/{slug}.pdf"
+        files["checklist_pdf"] = f"{slug}/care-checklist.pdf"
+    keywords = case.keywords if isinstance(case.keywords, list) else []
+    return CaseEntry(
+        slug=slug,
+        digest=digest,
+        title=plain_text(case.title),
+        authors=[a.full_name for a in case.authors],
+        published=case.dates.published.isoformat() if case.dates.published else None,
+        keywords=[plain_text(k) for k in keywords],
+        journal=options.journal or case.journal,
+        files=files,
+    )
 
 
 def care_checklist(
