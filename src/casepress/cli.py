@@ -244,6 +244,52 @@ def care(cases: tuple[str, ...], output: str | None, no_pdf: bool, strict: bool,
 
 
 @cli.command()
+@click.argument("manifests", nargs=-1, type=click.Path(dir_okay=False, exists=True))
+@click.option("--output", "-o", "output", type=click.Path(file_okay=False), default=None,
+              help="Output folder holding the cases (default: output/ in the project).")
+@click.option("--title", default="Case reports", show_default=True, help="Title of the collection page.")
+@common_options
+def index(manifests: tuple[str, ...], output: str | None, title: str, root: str | None) -> None:
+    """Write OUTPUT/index.html (and a merged manifest) from shard MANIFESTS.
+
+    Without MANIFESTS, the index is rebuilt from OUTPUT/.casepress-manifest.json.
+    After a CI matrix, copy every shard's output/ into one folder and pass each
+    shard's manifest here.
+    """
+    from .batch import MANIFEST, Manifest, merge_manifests
+    from .collection import render_index
+
+    project = _project(root)
+    output_root = Path(output) if output else project.root / "output"
+    sources = [Path(m) for m in manifests] or [output_root / MANIFEST]
+    merged = merge_manifests(sources) if manifests else Manifest.load(sources[0])
+    from .output import write_files
+
+    output_root.mkdir(parents=True, exist_ok=True)
+    write_files(output_root, {"index.html": render_index(merged, project, title), MANIFEST: merged.dumps()}, {})
+    click.echo(f"indexed {len(merged.cases)} cases -> {display_path(output_root / 'index.html')}", err=True)
+
+
+@cli.command()
+@click.argument("case")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Port of the preview server on localhost (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to serve on.")
+@click.option("--no-pdf", is_flag=True, help="Do not rebuild the PDF in the background.")
+@common_options
+def watch(case: str, port: int, host: str, no_pdf: bool, root: str | None) -> None:
+    """Rebuild CASE on every save and serve it with live reload (Ctrl-C to stop)."""
+    from .watch import serve
+
+    project = _project(root)
+    diagnostics = Diagnostics()
+    found = project.resolve_cases((case,), diagnostics)
+    if not found:
+        sys.exit(report(diagnostics, "text", False))
+    sys.exit(serve(found[0], project, host=host, port=port, pdf=not no_pdf))
+
+
+@cli.command()
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
               help="Write the schema to this file instead of printing it.")
 def schema(output: str | None) -> None:
