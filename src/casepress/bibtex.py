@@ -35,11 +35,16 @@ Conventions a formatter must know:
 * ``eprinttype = {arxiv}`` becomes a ``note`` ``arXiv:ID [class]``; ``pmid`` and
   ``pmcid`` become ``PMID`` and ``PMCID``.
 * Fields this module does not know (``abstract``, ``keywords``, ``file``,
-  ``annotation``, ...) are ignored on purpose.
+  ``annotation``, ...) are ignored on purpose, and so are an ``eprint`` without
+  ``eprinttype`` and a ``langid`` that is neither in our table nor a locale code.
 
-Problems are located diagnostics (1-based lines; bibtexparser's are 0-based):
-``bibtex-syntax`` and ``duplicate-key`` and ``encoding`` are errors; everything
-else (``incomplete-entry``, ``invalid-doi``, ``invalid-date``, ...) is a warning.
+Problems are located diagnostics (1-based lines; bibtexparser's are 0-based).
+Errors: ``bibtex-syntax`` (unreadable block or field), ``duplicate-key`` (within
+or across files; the first definition wins), ``encoding`` (unreadable or not
+UTF-8). Warnings: ``incomplete-entry`` (no title, or no author and no editor),
+``invalid-doi`` (left out), ``invalid-date``, ``invalid-name``, ``undefined-macro``,
+``unknown-crossref``, ``unknown-entry-type``, ``duplicate-field`` (the first one
+is used) and ``latex-command`` (an unknown command, left out).
 """
 
 from __future__ import annotations
@@ -190,17 +195,23 @@ def _field_column(lines: list[str], line: int, name: str) -> int | None:
     return match.start() + 1 if match else None
 
 
+#: Libraries whose log lines would leak to the terminal: their problems are our diagnostics.
+_QUIET_LOGGERS = ("bibtexparser", "pylatexenc")
+
+
 @contextmanager
-def _quiet_bibtexparser() -> Iterator[None]:
-    """Silence bibtexparser's own logging: its problems become our diagnostics."""
-    logger = logging.getLogger("bibtexparser")
-    level = logger.level
-    # Its child loggers (bibtexparser.splitter, ...) inherit the level.
-    logger.setLevel(logging.CRITICAL + 1)
+def _quiet_libraries() -> Iterator[None]:
+    """Silence the logging of bibtexparser and pylatexenc for the duration of a load."""
+    loggers = [logging.getLogger(name) for name in _QUIET_LOGGERS]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        # Child loggers (bibtexparser.splitter, pylatexenc.latex2text...) inherit the level.
+        logger.setLevel(logging.CRITICAL + 1)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _split_entries(
@@ -210,9 +221,8 @@ def _split_entries(
     import bibtexparser
     from bibtexparser import model
 
-    with _quiet_bibtexparser():
-        # An empty parse stack: we evaluate values ourselves (concatenation).
-        library = bibtexparser.parse_string(text, parse_stack=[])
+    # An empty parse stack: we evaluate values ourselves (concatenation).
+    library = bibtexparser.parse_string(text, parse_stack=[])
     lines = text.splitlines()
     shown = display_path(path)
     entries: list[_RawEntry] = []
@@ -439,15 +449,16 @@ def _load_sources(
     """Split every source, drop duplicates, resolve crossrefs, convert (in this order)."""
     macros: dict[str, str] = {}
     raw_entries: list[_RawEntry] = []
-    for path, text in sources:
-        if text is not None:
-            raw_entries.extend(_split_entries(text, path, macros, diagnostics))
-    unique = _drop_duplicates(raw_entries, diagnostics)
     converted: dict[str, BibEntry] = {}
-    for raw in unique.values():
-        resolved = _with_crossref(raw, unique, diagnostics)
-        item = _convert(resolved, diagnostics)
-        converted[raw.key] = BibEntry(raw.key, item, raw.file, raw.line)
+    with _quiet_libraries():
+        for path, text in sources:
+            if text is not None:
+                raw_entries.extend(_split_entries(text, path, macros, diagnostics))
+        unique = _drop_duplicates(raw_entries, diagnostics)
+        for raw in unique.values():
+            resolved = _with_crossref(raw, unique, diagnostics)
+            item = _convert(resolved, diagnostics)
+            converted[raw.key] = BibEntry(raw.key, item, raw.file, raw.line)
     return converted
 
 
@@ -1085,7 +1096,7 @@ def _parse_names(raw: str) -> tuple[list[dict[str, str]], bool, list[str]]:
         if problem:
             problems.append(problem)
         if name:
-            names.append(name)
+            names.append(dict(name))  # a copy: the cached dict must not be shared by items
     return names, truncated, problems
 
 
@@ -1157,7 +1168,7 @@ def _parse_name(person: str) -> tuple[dict[str, str] | None, str | None]:
 #: Anything that needs the LaTeX reader; other values only get ligatures replaced.
 _NEEDS_LATEX = re.compile(r"[\\{}$]")
 _LIGATURES = (("---", "\u2014"), ("--", "\u2013"), ("``", "\u201c"), ("''", "\u201d"))
-_SPECIALS = {"--": "\u2013", "---": "\u2014", "``": "\u201c", "''": "\u201d", "&": "&", "#": "#"}
+_SPECIALS = {"--": "\u2013", "---": "\u2014", "``": "\u201c", "''": "\u201d", "&": "&"}
 
 _TAGS = {
     "i": ("<i>", "</i>"),
