@@ -96,8 +96,76 @@ def load_bibliography(files: Iterable[Path], diagnostics: Diagnostics) -> dict[s
     that are not readable UTF-8 are errors; the first definition of a key wins.
     A missing file is the caller's business (it is reported as unreadable here).
     """
-    sources = ((path, _read_text(path, diagnostics)) for path in files)
-    return _load_sources(sources, diagnostics)
+    files = list(files)
+    try:
+        contents = [path.read_bytes() for path in files]
+    except OSError:
+        contents = None  # unreadable: take the slow path, which reports it
+    key = _library_key(files, contents) if contents is not None else None
+    if key is not None:
+        hit = _MEMO.get(key) or _replay(_CACHE().get(key), files)
+        if hit is not None:
+            _MEMO[key] = hit
+            entries, found = hit
+            diagnostics.extend(found)
+            return dict(entries)
+    local = Diagnostics()
+    sources = ((path, _read_text(path, local)) for path in files)
+    entries = _load_sources(sources, local)
+    diagnostics.extend(local)
+    if key is not None:
+        _MEMO[key] = (entries, list(local))
+        _CACHE().put(key, _record(entries, list(local), files))
+    return entries
+
+
+# Converting a library is the slow part of `casepress check`; its result depends only on
+# the files' bytes (and this code), so it is kept in memory for the process and on disk.
+_MEMO: dict[str, tuple[dict[str, BibEntry], list[Any]]] = {}
+
+
+def _CACHE() -> Any:  # noqa: N802 - a constructor-like accessor
+    from .cache import JsonCache
+
+    return JsonCache.named("bib")
+
+
+def _library_key(files: list[Path], contents: list[bytes]) -> str:
+    from .cache import digest
+
+    source = Path(__file__).read_bytes()
+    return digest("bib-v1", source, *[p for pair in zip([str(f) for f in files], contents) for p in pair])
+
+
+def _record(entries: dict[str, BibEntry], found: list[Any], files: list[Path]) -> dict[str, Any]:
+    index = {f: i for i, f in enumerate(files)}
+    shown = {display_path(f): i for i, f in enumerate(files)}
+    return {
+        "entries": [[e.key, e.item, index.get(e.file, 0), e.line] for e in entries.values()],
+        "diagnostics": [
+            {**d.to_json(), "file": shown.get(d.location.file) if d.location else None,
+             "raw_file": d.location.file if d.location else None}
+            for d in found
+        ],
+    }
+
+
+def _replay(record: Any, files: list[Path]) -> tuple[dict[str, BibEntry], list[Any]] | None:
+    """A cached record back as entries and diagnostics, with today's display paths."""
+    from .diagnostics import Diagnostic, Severity
+
+    if not isinstance(record, dict):
+        return None
+    try:
+        entries = {key: BibEntry(key, item, files[i], line) for key, item, i, line in record["entries"]}
+        found = []
+        for d in record["diagnostics"]:
+            file = display_path(files[d["file"]]) if d["file"] is not None else d["raw_file"]
+            location = Location(file, d["line"], d["column"]) if file is not None else None
+            found.append(Diagnostic(Severity(d["severity"]), d["code"], d["message"], location, d["path"], d["hint"]))
+        return entries, found
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
 
 
 def parse_bibtex_text(text: str, path: Path, diagnostics: Diagnostics) -> dict[str, BibEntry]:

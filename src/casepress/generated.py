@@ -76,6 +76,9 @@ def describe_event_date(resolved: ResolvedEvent) -> str:
     else:
         when = f"{MONTHS[low.month - 1]} {low.year}–{MONTHS[high.month - 1]} {high.year}"
     prefix = "about " if d.approximate else ""
+    if float(d.offset.split()[0]) == 0:
+        # 'At the same time as' another event: the date is the anchor's, approximate or not.
+        return f"{when} (approximately)" if d.approximate else when
     return f"{when} ({prefix}{relation})"
 
 

@@ -165,7 +165,35 @@ def _render_stages(checked: CheckedCase, project: Project, options: BuildOptions
         return None
     texts.update(checklist[0])
     blobs.update(checklist[1])
-    return BuiltCase(checked, texts, blobs, rendered.files, checklist[2])
+    copies = dict(rendered.files)
+    if not strip_figures(checked, copies, blobs, diagnostics):
+        return None
+    return BuiltCase(checked, texts, blobs, copies, checklist[2])
+
+
+def strip_figures(checked: CheckedCase, copies: dict[str, Path], blobs: dict[str, bytes], diagnostics: Diagnostics) -> bool:
+    """Publish the case's images without identifying metadata (EXIF, XMP, text chunks, SVG metadata).
+
+    Moves each figure from ``copies`` to ``blobs`` as stripped bytes; an image the
+    stripper cannot read is an error at its field.
+    """
+    from .deid import strip_metadata
+
+    ok = True
+    for i, figure in enumerate(checked.case.figures):
+        fields = [((("figures", i, "file")), figure.file)]
+        fields += [(("figures", i, "panels", j, "file"), p.file) for j, p in enumerate(figure.panels)]
+        for path, name in fields:
+            if not name or Path(name).as_posix() not in copies:
+                continue
+            key = Path(name).as_posix()
+            try:
+                blobs[key] = strip_metadata(copies.pop(key))
+            except (ValueError, OSError) as exc:
+                diagnostics.error("image-unreadable", f"cannot publish '{name}' without its metadata: {exc}",
+                                  checked.doc.location(path), path)
+                ok = False
+    return ok
 
 
 def write_built(built: BuiltCase, options: BuildOptions, diagnostics: Diagnostics) -> Path | None:

@@ -101,11 +101,27 @@ def markdown() -> MarkdownIt:
     return md
 
 
-def render_block(text: str, ctx: ProseContext) -> str:
-    """Block Markdown (paragraphs, lists) to HTML, with floats inserted after top-level blocks."""
+def render_block(text: str, ctx: ProseContext, anchor: str | None = None) -> str:
+    """Block Markdown (paragraphs, lists) to HTML, with floats inserted after top-level blocks.
+
+    With ``anchor``, the first block gets ``id="<anchor>"`` and the last inline content ends
+    with an empty ``<span class="field-end" id="<anchor>--end">``: the field's first and last
+    page can be found in the PDF without a wrapper element, so the blocks and the floats placed
+    between them stay children of the template's container (print columns balance them one
+    by one, and only a direct child can span the columns).
+    """
     md = markdown()
     env = {"casepress": ctx}
     tokens = md.parse(text, env)
+    if anchor is not None:
+        first = next((t for t in tokens if t.level == 0 and t.nesting >= 0 and t.type != "inline"), None)
+        if first is not None:
+            first.attrSet("id", anchor)
+        inlines = [t for t in tokens if t.type == "inline" and t.children is not None]
+        if inlines:
+            marker = Token("html_inline", "", 0)
+            marker.content = f'<span class="field-end" id="{html.escape(anchor)}--end"></span>'
+            inlines[-1].children.append(marker)  # type: ignore[union-attr]
     out: list[str] = []
     start = 0
     for i, token in enumerate(tokens):

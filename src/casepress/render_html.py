@@ -71,6 +71,9 @@ class _Pass:
     citations: dict[ClusterId, str] | None
     """Formatted citation clusters; None during the first (recording) pass."""
     prose_paths: dict[int, tuple[Any, ...]]
+    held: set[str] = field(default_factory=set)
+    """Floats the template places itself with place(id): automatic placement leaves them alone.
+    Recorded in the first pass (shared with the second), so the second pass knows in advance."""
     placed: set[str] = field(default_factory=set)
     pending: list[str] = field(default_factory=list)
     anchors: dict[tuple[Any, ...], str] = field(default_factory=dict)
@@ -101,12 +104,11 @@ class _Pass:
     def md(self, text: Markdown | str | None) -> Markup:
         if text is None:
             return Markup("")
-        html = prose.render_block(str(text), self.context(text, True))
+        # The id on the field's first block and the end marker in its last line let the CARE
+        # checklist give the pages a field spans; no wrapper, so floats stay children of the
+        # template's container (see prose.render_block).
         ident = self.anchor(text)
-        if ident is None:
-            return Markup(html)
-        # The end marker lets the CARE checklist give the pages a field spans, not just its first.
-        return Markup(f'<div class="field" id="{ident}">{html}<span class="field-end" id="{ident}--end"></span></div>')
+        return Markup(prose.render_block(str(text), self.context(text, True), ident))
 
     def md_inline(self, text: Markdown | str | None) -> Markup:
         if text is None:
@@ -149,10 +151,20 @@ class _Pass:
         if self.journal.config.floats == "end":
             return ""
         out: list[str] = []
+        held: list[str] = []
         while self.pending:
             float_id = self.pending.pop(0)
+            if float_id in self.held:
+                held.append(float_id)  # the template places it itself, later
+                continue
             out.append(self.place(float_id))
+        self.pending.extend(held)
         return "".join(out)
+
+    def template_place(self, float_id: str) -> Markup:
+        """place(id) as templates call it: the float goes here, never after its first mention."""
+        self.held.add(float_id)
+        return self.place(float_id)
 
     def place(self, float_id: str) -> Markup:
         if float_id in self.placed:
@@ -268,7 +280,7 @@ def _affiliation_numbers(case: Case) -> dict[str, int]:
 
 def _render_document(state: _Pass, context: dict[str, Any]) -> str:
     env = state.env
-    env.globals.update(place=state.place, floats_remaining=state.floats_remaining)
+    env.globals.update(place=state.template_place, floats_remaining=state.floats_remaining)
     env.filters["md"] = state.md
     env.filters["md_inline"] = state.md_inline
     return env.get_template(ENTRY_TEMPLATE).render(context)
@@ -338,7 +350,8 @@ def render_html(
         clusters = list(numbering.clusters)
         formatted = bibliography.cite([numbering.clusters[c] for c in clusters])
         entries: list[Entry] = bibliography.entries()
-        second = _Pass(case, journal, numbering, env, dict(zip(clusters, formatted, strict=True)), prose_paths)
+        second = _Pass(case, journal, numbering, env, dict(zip(clusters, formatted, strict=True)), prose_paths,
+                       held=first.held)
         context["references"] = [
             {"key": e.key, "label": e.label, "html": Markup(e.html)} for e in entries
         ]

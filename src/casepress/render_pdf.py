@@ -155,6 +155,18 @@ def preflight(html: str, files: dict[str, Path], origin: Location, diagnostics: 
     return ok
 
 
+ONE_COLUMN = "@media print { .article-text { columns: auto !important; column-count: auto !important } }"
+"""Fallback stylesheet when the two-column layout lost content."""
+
+_ANCHOR = re.compile(r'\sid="((?:f-|fig-|tbl-|end-of-article)[^"]*)"')
+
+
+def _lost_anchors(html: str, document: Any) -> list[str]:
+    """Ids of prose fields, figures, tables and the end mark that no page laid out, in document order."""
+    laid_out = {name for page in document.pages for name in page.anchors}
+    return [name for name in _ANCHOR.findall(html) if name not in laid_out]
+
+
 def html_to_pdf(html: str, files: dict[str, Path], variant: str | None, origin: Location,
                 diagnostics: Diagnostics) -> RenderedPdf | None:
     """Lay out ``html`` (its relative URLs served from ``files`` only) and write the PDF.
@@ -172,6 +184,19 @@ def html_to_pdf(html: str, files: dict[str, Path], variant: str | None, origin: 
     logger.addHandler(collector)
     try:
         document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+        lost = _lost_anchors(html, document)
+        if lost:
+            # WeasyPrint's multi-column layout can silently drop the rest of a column container
+            # (seen with column-span: all, WeasyPrint 70 layout/column.py). Never ship a PDF with
+            # missing text: lay it out again in one column, and say so.
+            diagnostics.warning("layout-lost-content", f"WeasyPrint's two-column layout lost content "
+                                f"(from #{lost[0]}); the PDF is set in one column instead", origin)
+            document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+                stylesheets=[weasyprint.CSS(string=ONE_COLUMN)])
+            lost = _lost_anchors(html, document)
+            if lost:
+                diagnostics.error("layout-lost-content", f"the PDF layout lost content from #{lost[0]} on", origin)
+                return None
         # The modification date is the only varying input: fix it from SOURCE_DATE_EPOCH when
         # set, so that two builds of the same sources give byte-identical PDFs.
         stamp = source_date()

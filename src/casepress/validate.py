@@ -20,6 +20,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from . import markup
 from .diagnostics import Diagnostics, FieldPath, did_you_mean, format_path
 from .model import Case, Figure, Markdown, Table, Timeline, iter_prose
+from .deid import check_deidentification
 from .project import Project
 from .source import SourceDocument
 
@@ -574,6 +575,7 @@ CHECKS: list[Check] = [
     check_data,
     check_journal,
     check_placeholders,
+    check_deidentification,
     check_care,
     check_care_items,
 ]

@@ -1,0 +1,73 @@
+"""A small on-disk cache of JSON records, shared by the stages that can skip work.
+
+Records live under ``$CASEPRESS_CACHE_DIR`` (else ``$XDG_CACHE_HOME/casepress``, else
+``~/.cache/casepress``), one file each, written atomically. Keys are content hashes
+of everything that shapes a record, so a record is never stale; any failure (a
+read-only disk, a corrupt file) is a miss: the cache only saves time, and deleting
+it is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+def cache_dir() -> Path:
+    """The cache's root folder."""
+    explicit = os.environ.get("CASEPRESS_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "casepress"
+
+
+def digest(*parts: Any) -> str:
+    """A stable hash of JSON-able parts (bytes are hashed as they are)."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else json.dumps(part, sort_keys=True, ensure_ascii=False).encode()
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+@dataclass(frozen=True)
+class JsonCache:
+    """JSON records in one namespace (a sub-folder of the cache)."""
+
+    root: Path | None
+    """The namespace's folder, or None when caching is off."""
+
+    @classmethod
+    def named(cls, namespace: str, enabled: bool = True) -> JsonCache:
+        """The cache for ``namespace`` (e.g. ``bib`` or ``csl``)."""
+        return cls(cache_dir() / namespace if enabled else None)
+
+    def get(self, key: str) -> Any:
+        """The record, or None on a miss."""
+        if self.root is None:
+            return None
+        try:
+            return json.loads((self.root / key[:2] / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        """Store a record (silently does nothing when the disk refuses)."""
+        if self.root is None:
+            return
+        folder = self.root / key[:2]
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                json.dump(value, stream, ensure_ascii=False)
+            os.replace(temporary, folder / f"{key}.json")
+        except OSError:
+            pass

@@ -1,0 +1,149 @@
+"""Many cases: parallel builds, incremental rebuilds, shards, the collection index, CI annotations."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from casepress.batch import in_shard, parse_shard
+from casepress.cli import main
+
+from .conftest import REPO
+
+SOURCE = REPO / "tests" / "build" / "escape"
+
+
+def _project(root: Path, slugs: list[str]) -> None:
+    for i, slug in enumerate(slugs):
+        case = root / "cases" / slug
+        shutil.copytree(SOURCE, case)
+        text = (case / "case.yaml").read_text(encoding="utf-8")
+        (case / "case.yaml").write_text(text.replace("Knee pain", f"Case {i} knee pain"), encoding="utf-8")
+
+
+def _summary(err: str) -> tuple[int, int, int]:
+    match = re.search(r"(\d+) built, (\d+) failed, (\d+) unchanged", err)
+    assert match, err
+    return int(match.group(1)), int(match.group(2)), int(match.group(3))
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    _project(tmp_path, ["alpha", "beta", "gamma"])
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setenv("CI", "1")  # plain progress lines, as in CI logs
+    return tmp_path
+
+
+def test_parallel_then_incremental(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--no-pdf", "--jobs", "2"]) == 0
+    err = capsys.readouterr().err
+    assert _summary(err) == (3, 0, 0)
+    assert re.search(r"\[3/3\] built (alpha|beta|gamma)", err), "plain progress lines in CI"
+
+    assert main(["build", "--no-pdf", "--jobs", "2"]) == 0
+    assert _summary(capsys.readouterr().err) == (0, 0, 3), "nothing changed: nothing rebuilt"
+
+    case = project / "cases" / "beta" / "case.yaml"
+    case.write_text(case.read_text(encoding="utf-8").replace("Intro", "Introduction"), encoding="utf-8")
+    assert main(["build", "--no-pdf"]) == 0
+    assert _summary(capsys.readouterr().err) == (1, 0, 2), "an edit rebuilds only its case"
+
+    (project / "cases" / "gamma" / "figures" / "x.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="4" height="2"/>\n', encoding="utf-8")
+    assert main(["build", "--no-pdf"]) == 0
+    assert _summary(capsys.readouterr().err) == (1, 0, 2), "a changed figure rebuilds its case"
+
+    (project / "output" / ".casepress-manifest.json").unlink()
+    assert main(["build", "--no-pdf"]) == 0
+    assert _summary(capsys.readouterr().err) == (3, 0, 0), "no manifest: full rebuild"
+
+    assert main(["build", "--no-pdf", "--force"]) == 0
+    assert _summary(capsys.readouterr().err) == (3, 0, 0)
+
+    assert main(["build"]) == 0, "switching the PDF on changes the options, so every case is rebuilt"
+    assert _summary(capsys.readouterr().err) == (3, 0, 0)
+
+
+def test_a_template_change_rebuilds_every_case(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--no-pdf"]) == 0
+    capsys.readouterr()
+    override = project / "templates" / "base" / "partials"
+    override.mkdir(parents=True)
+    shutil.copy(REPO / "templates" / "base" / "partials" / "table.html.j2", override / "table.html.j2")
+    assert main(["build", "--no-pdf"]) == 0
+    assert _summary(capsys.readouterr().err) == (3, 0, 0)
+
+
+def test_one_failing_case_does_not_stop_the_others(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["build", "--no-pdf"]) == 0
+    capsys.readouterr()
+    before = (project / "output" / "beta" / "index.html").read_bytes()
+    for slug in ("alpha", "beta"):
+        case = project / "cases" / slug / "case.yaml"
+        text = case.read_text(encoding="utf-8")
+        case.write_text(text.replace("Intro", "Intro @fig-gone") if slug == "beta" else text + "\n# edited\n",
+                        encoding="utf-8")
+    assert main(["build", "--no-pdf", "--jobs", "2"]) == 1
+    err = capsys.readouterr().err
+    assert _summary(err) == (1, 1, 1)
+    assert "cases/beta/case.yaml:" in err and "error[undefined-ref]" in err
+    assert (project / "output" / "beta" / "index.html").read_bytes() == before
+
+
+def test_index_lists_every_case_with_relative_links(project: Path) -> None:
+    assert main(["build", "--no-pdf"]) == 0
+    index = (project / "output" / "index.html").read_text(encoding="utf-8")
+    for slug in ("alpha", "beta", "gamma"):
+        assert f'href="{slug}/index.html"' in index
+        assert f'href="{slug}/care-checklist.html"' in index
+    assert "Ada &lt;script&gt;" in index
+    links = re.findall(r'href="([^"]+)"', index)
+    assert links and not [link for link in links if link.startswith(("/", "http:", "https:", "file:"))]
+    for link in links:
+        assert (project / "output" / link).is_file()
+
+
+def test_shards_split_the_collection_and_merge_back(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    slugs = {"alpha", "beta", "gamma"}
+    seen: list[set[str]] = []
+    for i in (1, 2):
+        out = project / f"shard-{i}"
+        assert main(["build", "--no-pdf", "--shard", f"{i}/2", "--output", str(out)]) == 0
+        manifest = json.loads((out / ".casepress-manifest.json").read_text(encoding="utf-8"))
+        seen.append(set(manifest["cases"]))
+    assert seen[0] | seen[1] == slugs and not seen[0] & seen[1]
+    site = project / "site"
+    for i in (1, 2):
+        shutil.copytree(project / f"shard-{i}", site, dirs_exist_ok=True)
+    manifests = [str(project / f"shard-{i}" / ".casepress-manifest.json") for i in (1, 2)]
+    assert main(["index", *manifests, "--output", str(site)]) == 0
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert all(f'href="{slug}/index.html"' in index for slug in slugs)
+    capsys.readouterr()
+    assert main(["build", "--shard", "3/2"]) == 2
+
+
+def test_shard_assignment_is_stable() -> None:
+    assert parse_shard("2/5") == (2, 5)
+    with pytest.raises(ValueError, match="not a shard"):
+        parse_shard("two")
+    slugs = [f"case-{n}" for n in range(200)]
+    counts = [sum(in_shard(s, (i, 4)) for s in slugs) for i in (1, 2, 3, 4)]
+    assert sum(counts) == 200 and min(counts) > 30, counts
+    # The same slug lands in the same shard on every machine (sha256, not Python's salted hash).
+    assert [i for i in (1, 2, 3, 4) if in_shard("dcis-bone-marrow", (i, 4))] == [
+        1 + int.from_bytes(__import__("hashlib").sha256(b"dcis-bone-marrow").digest()[:8], "big") % 4
+    ]
+
+
+def test_github_annotations(in_repo: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
+    assert main(["check", "tests/cases/unknown-key"]) == 1
+    out = capsys.readouterr().out
+    assert "::error file=tests/cases/unknown-key/case.yaml,line=6,col=36,title=unknown-key::authors[0].orchid: unknown key 'orchid' (hint: did you mean 'orcid'?)" in out
