@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -70,8 +71,179 @@ def bench_check() -> None:
     show("  importing the check modules", times)
 
 
+def _inprocess(label: str, func: Callable[[], object], runs: int = 5, target: str = "") -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return show(label, times, target)
+
+
+def bench_bib() -> None:
+    """A 570-entry library parsed and converted (target 0.5 s); 48 references formatted (target 0.2 s)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import synth
+
+    from casepress.bibtex import load_bibliography
+    from casepress.diagnostics import Diagnostics
+
+    with tempfile.TemporaryDirectory() as work:
+        library = Path(work) / "library570.bib"
+        library.write_text(synth.library(570), encoding="utf-8")
+        script = (
+            "import sys, time; t=time.perf_counter(); from pathlib import Path;"
+            "from casepress.bibtex import load_bibliography; from casepress.diagnostics import Diagnostics;"
+            f"n=len(load_bibliography([Path({str(library)!r})], Diagnostics()));"
+            "print(time.perf_counter()-t, n)"
+        )
+        figures = []
+        for _ in range(5):
+            with tempfile.TemporaryDirectory() as empty:
+                out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                     env={**os.environ, "CASEPRESS_CACHE_DIR": empty}, check=True).stdout.split()
+                figures.append(float(out[0]))
+        show(f"570-entry library, parse + convert (cold, incl. imports, n={out[1]})", figures, "<= 0.500 s")
+        load_bibliography([library], Diagnostics())  # warm the cache
+        times, _ = timed([sys.executable, "-c", script])
+        show("570-entry library, unchanged (disk cache, incl. process start)", times)
+
+    from casepress.csl import Bibliography, CiteRef, find_style
+
+    entries = load_bibliography([REFERENCE / "references.bib"], Diagnostics())
+    items = [e.item for e in entries.values()]
+    style = find_style("frontiers", [REPO / "templates" / "journals" / "frontiers"])
+    clusters = [[CiteRef(key)] for key in entries]
+
+    def format_all(use_cache: bool) -> None:
+        bib = Bibliography(items, style, use_cache=use_cache)
+        bib.cite(clusters)
+        bib.entries()
+
+    format_all(False)  # citeproc-py imported once, as in a build
+    _inprocess("format 48 references, frontiers (no cache)", lambda: format_all(False), target="<= 0.200 s")
+    format_all(True)
+    _inprocess("format 48 references, frontiers (warm cache)", lambda: format_all(True))
+
+
+def _markdown_version(work: Path) -> Path:
+    """The reference article as pandoc Markdown: the same prose, citations and bibliography."""
+    from casepress.diagnostics import Diagnostics
+    from casepress.model import iter_prose
+    from casepress.pipeline import check_case
+    from casepress.project import Project
+
+    checked = check_case(REFERENCE / "case.yaml", Project(REPO), Diagnostics())
+    assert checked is not None
+    parts = ["---", f"title: \"{checked.case.title}\"", "---", ""]
+    for path, text in iter_prose(checked.case):
+        if path[0] in ("title", "keywords", "figures", "tables", "timeline"):
+            continue
+        parts += [f"## {'.'.join(map(str, path))}", "", re.sub(r"@(fig|tbl)-[a-z0-9-]+(\[[^\]]*\])?", "Figure 1", str(text)), ""]
+    markdown = work / "article.md"
+    markdown.write_text("\n".join(parts), encoding="utf-8")
+    return markdown
+
+
+def bench_html() -> None:
+    """Cold HTML-only build against pandoc --citeproc (target: ratio <= 1.0); warm rebuild <= 50 ms."""
+    import pypandoc
+
+    compile_bytecode()
+    pandoc = pypandoc.get_pandoc_path()
+    with tempfile.TemporaryDirectory() as work_dir:
+        work = Path(work_dir)
+        markdown = _markdown_version(work)
+        csl = REPO / "templates" / "journals" / "frontiers" / "frontiers.csl"
+        ours, _ = timed([CASEPRESS, "build", str(REFERENCE.relative_to(REPO)), "--no-pdf", "--force", "-j", "1",
+                         "--output", str(work / "out")])
+        theirs, _ = timed([pandoc, str(markdown), "--citeproc", "--standalone", "--csl", str(csl),
+                           "--bibliography", str(REFERENCE / "references.bib"), "-o", str(work / "pandoc.html")])
+        a = show("casepress build --no-pdf (cold process)", ours, "<= 1.0x pandoc")
+        b = show("pandoc --citeproc standalone HTML (cold)", theirs)
+        print(f"{'  ratio casepress / pandoc':<48} {a / b:.2f}x")
+
+    from casepress.diagnostics import Diagnostics
+    from casepress.pipeline import BuildOptions, gather
+    from casepress.project import Project
+
+    options = BuildOptions(output_root=Path(tempfile.gettempdir()), pdf=False)
+    project = Project(REPO)
+    gather(REFERENCE / "case.yaml", project, options, Diagnostics())
+    _inprocess("warm HTML rebuild inside one process", lambda: gather(REFERENCE / "case.yaml", project, options,
+                                                                     Diagnostics()), target="<= 0.050 s")
+
+
+def bench_pdf() -> None:
+    """Cold PDF build against bare `weasyprint` on the same HTML (target <= 1.3x, <= 3 s, <= 300 MB)."""
+    compile_bytecode()
+    with tempfile.TemporaryDirectory() as work_dir:
+        work = Path(work_dir)
+        build = [CASEPRESS, "build", str(REFERENCE.relative_to(REPO)), "--force", "-j", "1", "--output", str(work / "out")]
+        ours, _ = timed(build)
+        html = work / "out" / "dcis-bone-marrow" / "index.html"
+        bare = [str(BIN / "weasyprint"), str(html), str(work / "bare.pdf")]
+        theirs, _ = timed(bare)
+        a = show("casepress build, HTML + PDF + checklist (cold)", ours, "<= 3.0 s, <= 1.3x weasyprint")
+        b = show("bare weasyprint on the same HTML (cold)", theirs)
+        print(f"{'  ratio casepress / weasyprint':<48} {a / b:.2f}x")
+        for label, cmd in (("casepress build", build), ("bare weasyprint", bare)):
+            peak = _peak_rss(cmd)
+            print(f"{'  peak memory, ' + label:<48} {peak / 1024:.0f} MB{'  target <= 300 MB' if label.startswith('casepress') else ''}")
+
+
+def _peak_rss(cmd: Sequence[str]) -> int:
+    """Peak resident memory (KiB) of one run of ``cmd`` (its own process tree, measured by a helper)."""
+    probe = (
+        "import resource, subprocess, sys;"
+        "subprocess.run(sys.argv[1:], capture_output=True);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe, *cmd], cwd=REPO, capture_output=True, text=True, check=True)
+    return int(out.stdout.strip())
+
+
+def bench_batch() -> None:
+    """N synthetic cases with --jobs 1 and 2: build time, speed-up (target >= 1.8x), no-op (<= 1 s for 100)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import synth
+
+    compile_bytecode()
+    pdf = [] if os.environ.get("CASEPRESS_BENCH_PDF", "1") == "1" else ["--no-pdf"]
+    for n in (10, 100):
+        with tempfile.TemporaryDirectory() as work_dir:
+            work = Path(work_dir)
+            synth.cases(n, REFERENCE, work)
+            results = {}
+            for jobs in (1, 2):
+                start = time.perf_counter()
+                subprocess.run([CASEPRESS, "build", "--force", "-j", str(jobs), *pdf], cwd=work, capture_output=True, check=True)
+                results[jobs] = time.perf_counter() - start
+                print(f"{f'{n} cases, --jobs {jobs}':<48} {results[jobs]:.2f} s ({results[jobs] / n:.2f} s per case)")
+            print(f"{f'  speed-up with 2 jobs ({n} cases)':<48} {results[1] / results[2]:.2f}x  target >= 1.8x")
+            noop, _ = timed([CASEPRESS, "build", *pdf], runs=5)
+            del noop
+            times = []
+            for _ in range(5):
+                start = time.perf_counter()
+                subprocess.run([CASEPRESS, "build", *pdf], cwd=work, capture_output=True, check=True)
+                times.append(time.perf_counter() - start)
+            show(f"  no-op rebuild of {n} cases", times, "<= 1.000 s" if n == 100 else "")
+            probe = (
+                "import resource, subprocess, sys;"
+                f"subprocess.run([{CASEPRESS!r}, 'build', '--force', '-j', '2', *{pdf!r}], capture_output=True);"
+                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+            )
+            peak = int(subprocess.run([sys.executable, "-c", probe], cwd=work, capture_output=True, text=True).stdout)
+            print(f"{'  peak memory of the largest process (a worker)':<48} {peak / 1024:.0f} MB")
+
+
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "check": bench_check,
+    "bib": bench_bib,
+    "html": bench_html,
+    "pdf": bench_pdf,
+    "batch": bench_batch,
 }
 
 

@@ -16,7 +16,6 @@ import importlib.util
 import json
 import os
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -240,6 +239,8 @@ def run(
             results.append(result)
             on_done(result)
         return results
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # only batches pay for it
+
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_warm_up) as pool:
         futures = [pool.submit(build_one, case_file, root, options, digest) for case_file, digest in jobs]
         for future in as_completed(futures):

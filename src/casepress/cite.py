@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import markup
 from .bibtex import BibEntry, load_bibliography
-from .diagnostics import Diagnostics, FieldPath, Location, did_you_mean
+from .diagnostics import Diagnostics, FieldPath, did_you_mean
 from .model import Case, iter_prose
 from .source import SourceDocument
 
@@ -27,8 +27,8 @@ class CitationUse:
     """The cited key."""
     path: FieldPath
     """The prose field that cites it."""
-    location: Location
-    """File, line and column of the ``@``."""
+    offset: int
+    """Offset of the ``@`` in that field's text (see ``SourceDocument.location_in_text``)."""
 
 
 @dataclass
@@ -66,16 +66,20 @@ def resolve(case: Case, doc: SourceDocument, diagnostics: Diagnostics) -> Librar
     for path, text in iter_prose(case):
         for group in markup.scan(text):
             for citation in group.citations:
+                library.uses.append(CitationUse(citation.key, path, citation.offset))
+                missing = citation.key not in entries
+                in_abstract = bool(path) and path[0] == "abstract"
+                if not (missing or in_abstract):
+                    continue  # locating is the costly part: only for diagnostics
                 where = doc.location_in_text(path, citation.offset)
-                library.uses.append(CitationUse(citation.key, path, where))
-                if citation.key not in entries:
+                if missing:
                     diagnostics.error(
                         "unknown-citation",
                         f"citation key '{citation.key}' is not in the bibliography"
                         + (f" ({', '.join(p.name for p in files)})" if files else " (no .bib file)"),
                         where, path, did_you_mean(citation.key, keys),
                     )
-                if path and path[0] == "abstract":
+                if in_abstract:
                     diagnostics.warning(
                         "citation-in-abstract", "the abstract cites the literature; CARE abstracts carry no citations",
                         where, path,

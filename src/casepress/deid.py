@@ -878,11 +878,27 @@ def iter_text_fields(data: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPat
             yield from iter_text_fields(value, path + (index,))
 
 
+_SCANS: dict[tuple[str, str, int], list[Match]] = {}
+"""Scan results by (text, context, known people): a rebuild after an edit (watch mode)
+rescans only the strings that changed. Bounded: cleared when it grows large."""
+
+
+def _known_key(known: KnownPeople) -> int:
+    cited = tuple(sorted((k, tuple(sorted(v))) for k, v in (known.cited or {}).items()))
+    return hash((known.emails, known.full_names, known.surnames, cited))
+
+
 def text_findings(doc: SourceDocument, known: KnownPeople) -> list[Finding]:
     """Identifiers in the case's text fields, each at its exact line and column."""
     findings: list[Finding] = []
+    people = _known_key(known)
+    if len(_SCANS) > 20_000:
+        _SCANS.clear()
     for path, text in iter_text_fields(doc.data):
-        for match in scan_text(text, _context(path), known):
+        key = (text, _context(path), people)
+        if key not in _SCANS:
+            _SCANS[key] = scan_text(text, key[1], known)
+        for match in _SCANS[key]:
             detector = match.detector
             matched = text[match.start : match.end]
             shown = detector.show(matched)

@@ -247,24 +247,48 @@ def field_anchor(path: tuple[Any, ...]) -> str:
     return "f-" + "-".join(str(part).replace("_", "-") for part in path)
 
 
-def _environment(journal: Journal, case_dir: Path) -> jinja2.Environment:
-    search = [str(p) for p in template_search_path(journal, case_dir)]
-    loader = jinja2.ChoiceLoader([
-        jinja2.PrefixLoader({"base": jinja2.FileSystemLoader([str(p) for p in journal.base_dirs])}),
-        jinja2.FileSystemLoader(search),
-    ])
-    env = jinja2.Environment(
-        loader=loader,
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    env.filters["long_date"] = long_date
-    env.filters["plain"] = lambda text: prose.plain_text(str(text)) if text else ""
-    env.tests["reported"] = is_reported
-    return env
+_ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
+"""One environment per lookup chain for the process: Jinja then compiles each template once
+(it still reloads a template whose file changed, which watch mode relies on)."""
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates on disk, keyed by Jinja on the template's source: a cold build skips
+    compiling them (a large part of an HTML-only build)."""
+    from .cache import cache_dir
+
+    folder = cache_dir() / "jinja"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
+def environment_for(journal: Journal, case_dir: Path) -> jinja2.Environment:
+    """The Jinja environment of a journal's lookup chain (shared by every case that uses it)."""
+    search = tuple(str(p) for p in template_search_path(journal, case_dir))
+    bases = tuple(str(p) for p in journal.base_dirs)
+    key = search + ("|",) + bases
+    if key not in _ENVIRONMENTS:
+        loader = jinja2.ChoiceLoader([
+            jinja2.PrefixLoader({"base": jinja2.FileSystemLoader(list(bases))}),
+            jinja2.FileSystemLoader(list(search)),
+        ])
+        env = jinja2.Environment(
+            loader=loader,
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+            bytecode_cache=_bytecode_cache(),
+        )
+        env.filters["long_date"] = long_date
+        env.filters["plain"] = lambda text: prose.plain_text(str(text)) if text else ""
+        env.tests["reported"] = is_reported
+        _ENVIRONMENTS[key] = env
+    return _ENVIRONMENTS[key]
 
 
 def _affiliation_numbers(case: Case) -> dict[str, int]:
@@ -323,7 +347,7 @@ def render_html(
 ) -> RenderedHtml | None:
     """Render the article; None (with diagnostics) when a template or the style fails."""
     case = checked.case
-    env = _environment(journal, checked.case_dir)
+    env = environment_for(journal, checked.case_dir)
     prose_paths = {id(text): path for path, text in iter_prose(case)}
     bibliography = _bibliography(checked, journal, diagnostics)
     if bibliography is None:

@@ -8,6 +8,7 @@ so one run shows every problem.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Callable, Iterable
@@ -416,19 +417,20 @@ def check_references(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> 
         for group in markup.scan(text):
             for ref in group.crossrefs:
                 referenced.add(ref.id)
-                where = ctx.doc.location_in_text(path, ref.offset)
+                # Located only if a diagnostic needs it: locating inside prose is not free.
+                where = functools.partial(ctx.doc.location_in_text, path, ref.offset)
                 known = figures if ref.kind == "figure" else tables
                 if ref.id not in known and ref.id in invalid:
                     continue
                 if ref.id not in known:
                     diagnostics.error(
                         "undefined-ref", f"reference to undefined {ref.kind} '@{ref.id}'",
-                        where, path, did_you_mean(ref.id, list(known)),
+                        where(), path, did_you_mean(ref.id, list(known)),
                     )
                     continue
                 if ref.panels:
                     if ref.kind == "table":
-                        diagnostics.error("undefined-ref", f"table '@{ref.id}' has no panels", where, path)
+                        diagnostics.error("undefined-ref", f"table '@{ref.id}' has no panels", where(), path)
                         continue
                     letters = [letter for p in figures[ref.id].panels for letter in p.letters]
                     for letter in ref.panels:
@@ -437,7 +439,7 @@ def check_references(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> 
                             diagnostics.error(
                                 "undefined-ref",
                                 f"figure '@{ref.id}' has no panel {letter} (its panels: {have})",
-                                where, path,
+                                where(), path,
                             )
     if ctx.partial:
         return  # prose in invalid sections is missing, so 'never referenced' could be false
