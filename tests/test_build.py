@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -260,3 +261,33 @@ def test_pdf_outline_from_headings(pdf: Path) -> None:
     assert any("Introduction" in t for t in titles)
     assert any("Discussion" in t for t in titles)
     assert any("References" in t for t in titles)
+
+
+def test_pdf_ua_variant_is_tagged_with_alt_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pypdf = pytest.importorskip("pypdf")
+    monkeypatch.chdir(REPO)
+    assert _build(tmp_path, "--pdf-variant", "pdf/ua-1") == 0
+    pdf = tmp_path / "dcis-bone-marrow" / "dcis-bone-marrow.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Tagged:\s+yes", info)
+    reader = pypdf.PdfReader(str(pdf))
+    alts: list[str] = []
+
+    def walk(node: object) -> None:
+        node = node.get_object() if hasattr(node, "get_object") else node
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "keys"):
+            if node.get("/S") == "/Figure" and "/Alt" in node:  # type: ignore[union-attr]
+                alts.append(str(node["/Alt"]))  # type: ignore[index]
+            if "/K" in node:  # type: ignore[operator]
+                walk(node["/K"])  # type: ignore[index]
+
+    walk(reader.trailer["/Root"]["/StructTreeRoot"])
+    # Each figure's alt text travels into the structure tree (/Alt on its /Figure element).
+    assert len(alts) == 4 and all(alt.startswith("Placeholder image") for alt in alts), alts
+    # The PyPI checker covers part of PDF/UA-1: no errors (it warns that WeasyPrint does not write /Scope).
+    checker = shutil.which("pdfua") or str(Path(sys.executable).parent / "pdfua")
+    out = subprocess.run([checker, "check", str(pdf)], capture_output=True, text=True).stdout
+    assert re.search(r"errors=0\b", out), out

@@ -99,8 +99,10 @@ class _Headings(HTMLParser):
             self.in_heading = True
             self.heading_tag = tag
             self.heading_text = []
-        if "keywords" in (attributes.get("class") or "").split():
-            self.current = "Keywords"
+        classes = (attributes.get("class") or "").split()
+        for name, label in (("abstract", "Abstract"), ("keywords", "Keywords")):
+            if name in classes:  # journals that print these without a heading (Frontiers)
+                self.current = label
         ident = attributes.get("id")
         if ident:
             self.order.append(ident)

@@ -217,7 +217,11 @@ def html_to_pdf(html: str, files: dict[str, Path], variant: str | None, origin: 
     if fetcher.refused:
         return None
     # Page numbers of laid-out anchors, straight from WeasyPrint's pages (used by the CARE checklist).
-    anchor_pages = {name: index + 1 for index, page in enumerate(document.pages) for name in page.anchors}
+    # An element split across pages carries its id on every fragment: its page is the first.
+    anchor_pages: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchor_pages.setdefault(name, index + 1)
     return RenderedPdf(pdf, anchor_pages, len(document.pages))
 
 
