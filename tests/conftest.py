@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,18 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 REGENERATE = os.environ.get("CASEPRESS_REGEN") == "1"
 """Set CASEPRESS_REGEN=1 to rewrite golden files; review every rewritten file before committing."""
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests never write to the user's cache (~/.cache/casepress): one private cache per run."""
+    previous = os.environ.get("CASEPRESS_CACHE_DIR")
+    os.environ["CASEPRESS_CACHE_DIR"] = str(tmp_path_factory.mktemp("casepress-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("CASEPRESS_CACHE_DIR", None)
+    else:
+        os.environ["CASEPRESS_CACHE_DIR"] = previous
 
 
 @pytest.fixture

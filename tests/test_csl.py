@@ -17,7 +17,15 @@ import pytest
 
 from casepress import csl
 from casepress.cli import main
-from casepress.csl import Bibliography, CiteRef, StyleNotFound, change_case, find_style, parse_locator, plain_text
+from casepress.csl import (
+    Bibliography,
+    CiteRef,
+    StyleNotFound,
+    change_case,
+    find_style,
+    parse_locator,
+    plain_text,
+)
 from casepress.diagnostics import Diagnostics
 from casepress.refs import format_libraries
 

