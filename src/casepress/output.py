@@ -65,18 +65,23 @@ def _swap(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def replace_file(dest: Path, data: bytes) -> None:
+    """Write ``dest`` through a temporary file in its folder, then rename it into place."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, dest)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def write_files(folder: Path, texts: Mapping[str, str], blobs: Mapping[str, bytes]) -> None:
     """Write a few files into ``folder``, each atomically (a temporary file renamed into place)."""
     folder.mkdir(parents=True, exist_ok=True)
     items: list[tuple[str, bytes]] = [(n, t.encode("utf-8")) for n, t in texts.items()] + list(blobs.items())
     for name, data in items:
-        dest = _inside(folder, name)
-        handle, temporary = tempfile.mkstemp(prefix=f".{dest.name}.", dir=dest.parent)
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.chmod(temporary, 0o644)
-            os.replace(temporary, dest)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        replace_file(_inside(folder, name), data)

@@ -122,7 +122,7 @@ class BuiltCase:
     texts: dict[str, str]
     """Output-relative path -> text file (index.html, care-checklist.html)."""
     blobs: dict[str, bytes]
-    """Output-relative path -> binary file (the PDFs)."""
+    """Output-relative path -> binary file (the PDFs, and the figures stripped of metadata)."""
     copies: dict[str, Path]
     """Output-relative path -> source file copied as is (figures, assets)."""
     care: list[ItemReport]

@@ -252,6 +252,12 @@ _ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
 (it still reloads a template whose file changed, which watch mode relies on)."""
 
 
+def forget_environments() -> None:
+    """Drop the shared environments (watch mode, when a template file appears that may
+    shadow one Jinja already loaded: Jinja re-checks loaded files, never new ones)."""
+    _ENVIRONMENTS.clear()
+
+
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates on disk, keyed by Jinja on the template's source: a cold build skips
     compiling them (a large part of an HTML-only build)."""
