@@ -221,8 +221,6 @@ def bench_batch() -> None:
                 results[jobs] = time.perf_counter() - start
                 print(f"{f'{n} cases, --jobs {jobs}':<48} {results[jobs]:.2f} s ({results[jobs] / n:.2f} s per case)")
             print(f"{f'  speed-up with 2 jobs ({n} cases)':<48} {results[1] / results[2]:.2f}x  target >= 1.8x")
-            noop, _ = timed([CASEPRESS, "build", *pdf], runs=5)
-            del noop
             times = []
             for _ in range(5):
                 start = time.perf_counter()
