@@ -32,7 +32,7 @@ def timed(cmd: Sequence[str], runs: int = 5, env: dict[str, str] | None = None) 
     times: list[float] = []
     for _ in range(runs):
         start = time.perf_counter()
-        result = subprocess.run(cmd, cwd=REPO, capture_output=True, env={**os.environ, **(env or {})})
+        result = subprocess.run(cmd, cwd=REPO, capture_output=True, env={**os.environ, **(env or {})}, check=False)
         times.append(time.perf_counter() - start)
         if result.returncode not in (0, 1):
             raise SystemExit(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stderr.decode()}")
@@ -232,7 +232,7 @@ def bench_batch() -> None:
                 f"subprocess.run([{CASEPRESS!r}, 'build', '--force', '-j', '2', *{pdf!r}], capture_output=True);"
                 "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
             )
-            peak = int(subprocess.run([sys.executable, "-c", probe], cwd=work, capture_output=True, text=True).stdout)
+            peak = int(subprocess.run([sys.executable, "-c", probe], cwd=work, capture_output=True, text=True, check=True).stdout)
             print(f"{'  peak memory of the largest process (a worker)':<48} {peak / 1024:.0f} MB")
 
 

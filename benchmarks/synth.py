@@ -9,7 +9,7 @@ from pathlib import Path
 
 SURN = ["M{\\\"u}ller", "Garc{\\'\\i}a", "Smith", "von Au", "Nguyen", "Rahnenf\\\"uhrer", "O'Brien", "\\v{S}imek", "Fran\\c{c}ois", "Lee", "Kowalski", "de la Cruz", "Jensen", "Wang", "Brown"]
 GIV = ["Anna", "J{\\\"o}rg", "Jos{\\'e}", "A.", "M.-L.", "Peter J.", "Li", "Ren{\\'e}e", "K."]
-WORDS = "acute kidney injury in a patient with {DNA} repair deficiency and {COVID}-19 pneumonia treated with $\\alpha$-interferon case report of rare {Kawasaki} disease presenting as $^{18}$F-FDG uptake".split()
+WORDS = ["acute", "kidney", "injury", "in", "a", "patient", "with", "{DNA}", "repair", "deficiency", "and", "{COVID}-19", "pneumonia", "treated", "with", "$\\alpha$-interferon", "case", "report", "of", "rare", "{Kawasaki}", "disease", "presenting", "as", "$^{18}$F-FDG", "uptake"]
 JOUR = ["N Engl J Med", "Lancet", "{BMJ} Case Reports", "J Med Case Rep", "Clin Infect Dis", "{JAMA} Intern Med"]
 
 

@@ -26,7 +26,7 @@ def care(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, dict], Pat
         capture = subprocess.run(
             [str(Path(__import__("sys").executable).parent / "casepress"), "care", "cases/dcis-bone-marrow",
              "--format", "json", "--output", str(out)],
-            cwd=REPO, capture_output=True, text=True,
+            cwd=REPO, capture_output=True, text=True, check=False,
         )
     finally:
         monkey.undo()
@@ -91,6 +91,6 @@ def test_checklist_files_are_written(care: tuple[dict[str, dict], Path]) -> None
     assert html.count('<tr>') == 31  # header + 30 items
     assert 'href="index.html#tbl-timeline"' in html
     assert (folder / "care-checklist.pdf").read_bytes().startswith(b"%PDF")
-    text = subprocess.run(["pdftotext", str(folder / "care-checklist.pdf"), "-"], capture_output=True, text=True).stdout
+    text = subprocess.run(["pdftotext", str(folder / "care-checklist.pdf"), "-"], capture_output=True, text=True, check=False).stdout
     text = " ".join(text.split())
     assert "Patient perspective" in text and "Not reported" in text

@@ -124,7 +124,7 @@ def load_bibliography(files: Iterable[Path], diagnostics: Diagnostics) -> dict[s
 _MEMO: dict[str, tuple[dict[str, BibEntry], list[Any]]] = {}
 
 
-def _CACHE() -> Any:  # noqa: N802 - a constructor-like accessor
+def _CACHE() -> Any:
     from .cache import JsonCache
 
     return JsonCache.named("bib")

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import click
 
@@ -104,7 +104,7 @@ def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant:
     CARE checklist. Unchanged cases are skipped (content hashes in the manifest);
     one failing case does not stop the others, and its previous output stays.
     """
-    from .batch import Digester, Manifest, MANIFEST, default_jobs, in_shard, parse_shard, run
+    from .batch import MANIFEST, Digester, Manifest, default_jobs, in_shard, parse_shard, run
     from .collection import write_index
     from .pipeline import BuildOptions
 
@@ -167,13 +167,14 @@ class Progress:
         self.enabled = enabled and total > 0
         self.bar: Any = None
         if self.enabled and sys.stderr.isatty() and not os.environ.get("CI"):
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
 
             self.bar = Bar(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                            TextColumn("{task.description}"), transient=True)
             self.task = self.bar.add_task("", total=total)
 
-    def __enter__(self) -> Progress:
+    def __enter__(self) -> Self:
         if self.bar is not None:
             self.bar.start()
         return self

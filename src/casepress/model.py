@@ -19,8 +19,8 @@ Conventions:
 from __future__ import annotations
 
 import re
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -232,7 +232,7 @@ def _reported_or_not(value: Any) -> str:
     return "reported"
 
 
-def Reportable(inner: Any) -> Any:  # noqa: N802 - reads like a type
+def Reportable(inner: Any) -> Any:
     """``inner`` or an explicit :class:`NotReported` statement."""
     return Annotated[
         Annotated[inner, Tag("reported")] | Annotated[NotReported, Tag("not_reported")],

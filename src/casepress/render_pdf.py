@@ -51,7 +51,7 @@ def _fetcher_class() -> type:
             parts = urlsplit(url)
             if parts.scheme == "data":
                 # Inline data never leaves the process; urllib decodes it without any I/O.
-                with urlopen(url) as response:  # noqa: S310 - data: URLs only
+                with urlopen(url) as response:
                     return URLFetcherResponse(url, response.read(), {"Content-Type": response.headers.get_content_type()})
             if url.startswith(BASE_URL):
                 name = unquote(parts.path.removeprefix(urlsplit(BASE_URL).path))
@@ -93,7 +93,7 @@ def source_date() -> str | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not epoch.isdigit():
         return None
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,9 @@ from typing import Any
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from . import markup
+from .deid import check_deidentification
 from .diagnostics import Diagnostics, FieldPath, did_you_mean, format_path
 from .model import Case, Figure, Markdown, Table, Timeline, iter_prose
-from .deid import check_deidentification
 from .project import Project
 from .source import SourceDocument
 
@@ -69,7 +69,7 @@ class CaseContext:
     def __post_init__(self) -> None:
         self.case_dir = self.doc.path.parent
 
-    def at(self, path: FieldPath, *, key: bool = False):  # noqa: ANN201 - Location
+    def at(self, path: FieldPath, *, key: bool = False):
         """Location of a field."""
         return self.doc.location(path, key=key)
 
@@ -95,10 +95,7 @@ def _data_path(doc: SourceDocument, loc: tuple[Any, ...]) -> FieldPath:
     path: list[str | int] = []
     node: Any = doc.data
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+        if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
             path.append(part)
             node = node[part]
         elif isinstance(node, dict) and isinstance(part, str) and part not in _TAGS:
