@@ -147,3 +147,31 @@ def test_github_annotations(in_repo: Path, monkeypatch: pytest.MonkeyPatch, caps
     assert main(["check", "tests/cases/unknown-key"]) == 1
     out = capsys.readouterr().out
     assert "::error file=tests/cases/unknown-key/case.yaml,line=6,col=36,title=unknown-key::authors[0].orchid: unknown key 'orchid' (hint: did you mean 'orcid'?)" in out
+
+
+def test_ci_workflow_steps_run_locally(tmp_path: Path) -> None:
+    """scripts/ci-local runs the workflow's steps: strict check, one build per shard, one merged index."""
+    import os
+    import subprocess
+    import sys
+
+    import yaml
+
+    workflow = yaml.safe_load((REPO / ".github" / "workflows" / "publish.yml").read_text(encoding="utf-8"))
+    steps = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    assert any("casepress check --strict" in s for s in steps)
+    assert any("casepress build --shard ${{ matrix.shard }}/${{ env.SHARDS }} --strict" in s for s in steps)
+    assert any("casepress index manifests/*.json --output site" in s for s in steps)
+    assert len(workflow["jobs"]["build"]["strategy"]["matrix"]["shard"]) == int(workflow["env"]["SHARDS"])
+
+    site = tmp_path / "site"
+    env = {**os.environ, "CASEPRESS": str(Path(sys.executable).parent / "casepress"),
+           "CASEPRESS_BUILD_ARGS": "--no-pdf"}
+    env.pop("GITHUB_ACTIONS", None)
+    result = subprocess.run([str(REPO / "scripts" / "ci-local"), "2", str(site)], cwd=REPO, env=env,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    index = (site / "index.html").read_text(encoding="utf-8")
+    slugs = sorted(p.parent.name for p in (REPO / "cases").glob("*/case.yaml"))
+    assert slugs and all(f'href="{slug}/index.html"' in index for slug in slugs)
+    assert all((site / slug / "index.html").is_file() for slug in slugs)

@@ -143,6 +143,7 @@ def test_html_is_accessible(built: dict[str, Path], journal: str) -> None:
 @pytest.mark.skipif(not VNU.is_file() or shutil.which("java") is None, reason="make test installs the Nu checker")
 def test_html_is_valid_per_nu_checker(built: dict[str, Path]) -> None:
     pages = [str(f / name) for f in built.values() for name in ("index.html", "care-checklist.html")]
+    pages += [str(f.parent / "index.html") for f in built.values()]  # the collection index
     result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", *pages], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
 
