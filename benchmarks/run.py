@@ -204,13 +204,16 @@ def _peak_rss(cmd: Sequence[str]) -> int:
 
 
 def bench_batch() -> None:
-    """N synthetic cases with --jobs 1 and 2: build time, speed-up (target >= 1.8x), no-op (<= 1 s for 100)."""
+    """N synthetic cases with --jobs 1 and 2: build time, speed-up (target >= 1.8x), no-op (<= 1 s for 100).
+
+    CASEPRESS_BENCH_SIZES=10 runs one size; CASEPRESS_BENCH_PDF=0 builds HTML only."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     import synth
 
     compile_bytecode()
     pdf = [] if os.environ.get("CASEPRESS_BENCH_PDF", "1") == "1" else ["--no-pdf"]
-    for n in (10, 100):
+    sizes = [int(n) for n in os.environ.get("CASEPRESS_BENCH_SIZES", "10,100").split(",")]
+    for n in sizes:
         with tempfile.TemporaryDirectory() as work_dir:
             work = Path(work_dir)
             synth.cases(n, REFERENCE, work)
