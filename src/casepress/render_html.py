@@ -208,6 +208,7 @@ class _Pass:
         ]
         template = self.env.get_template("partials/figure.html.j2")
         return Markup(template.render(
+            **{PASS_KEY: self},
             fig=fig,
             number=number,
             label=labels.figure_caption.format(n=number),
@@ -233,6 +234,7 @@ class _Pass:
             )
         template = self.env.get_template("partials/table.html.j2")
         return Markup(template.render(
+            **{PASS_KEY: self},
             table=table,
             number=number,
             label=labels.table_caption.format(n=number),
@@ -261,9 +263,13 @@ def forget_environments() -> None:
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates on disk, keyed by Jinja on the template's source: a cold build skips
     compiling them (a large part of an HTML-only build)."""
-    from .cache import cache_dir
+    from .cache import cache_dir, digest
 
-    folder = cache_dir() / "jinja"
+    # Jinja compiles filter calls differently for filters that take the context, and keys
+    # its bytecode by the template's source only: the folder is keyed by what defines the
+    # filters (this module) and by Jinja's version, so compiled code never outlives them.
+    engine = digest(Path(__file__).read_bytes(), jinja2.__version__)[:16]
+    folder = cache_dir() / "jinja" / engine
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -290,7 +296,8 @@ def environment_for(journal: Journal, case_dir: Path) -> jinja2.Environment:
             keep_trailing_newline=True,
             bytecode_cache=_bytecode_cache(),
         )
-        env.filters["long_date"] = long_date
+        env.filters.update(long_date=long_date, md=_md, md_inline=_md_inline)
+        env.globals.update(place=_place, floats_remaining=_floats_remaining)
         env.filters["plain"] = lambda text: prose.plain_text(str(text)) if text else ""
         env.tests["reported"] = is_reported
         _ENVIRONMENTS[key] = env
@@ -308,12 +315,33 @@ def _affiliation_numbers(case: Case) -> dict[str, int]:
     return numbers
 
 
+PASS_KEY = "_casepress_pass"
+"""Context variable holding the rendering pass: the shared environment's helpers read their
+per-render state from the context, so one environment serves concurrent renders."""
+
+
+@jinja2.pass_context
+def _md(context: Any, text: Markdown | str | None) -> Markup:
+    return context[PASS_KEY].md(text)
+
+
+@jinja2.pass_context
+def _md_inline(context: Any, text: Markdown | str | None) -> Markup:
+    return context[PASS_KEY].md_inline(text)
+
+
+@jinja2.pass_context
+def _place(context: Any, float_id: str) -> Markup:
+    return context[PASS_KEY].template_place(float_id)
+
+
+@jinja2.pass_context
+def _floats_remaining(context: Any) -> Markup:
+    return context[PASS_KEY].floats_remaining()
+
+
 def _render_document(state: _Pass, context: dict[str, Any]) -> str:
-    env = state.env
-    env.globals.update(place=state.template_place, floats_remaining=state.floats_remaining)
-    env.filters["md"] = state.md
-    env.filters["md_inline"] = state.md_inline
-    return env.get_template(ENTRY_TEMPLATE).render(context)
+    return state.env.get_template(ENTRY_TEMPLATE).render({**context, PASS_KEY: state})
 
 
 def _template_error(exc: Exception, diagnostics: Diagnostics) -> None:
