@@ -34,7 +34,7 @@ def timed(cmd: Sequence[str], runs: int = 5, env: dict[str, str] | None = None) 
         start = time.perf_counter()
         result = subprocess.run(cmd, cwd=REPO, capture_output=True, env={**os.environ, **(env or {})}, check=False)
         times.append(time.perf_counter() - start)
-        if result.returncode not in (0, 1):
+        if result.returncode != 0:  # a figure of a failing run is no figure
             raise SystemExit(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stderr.decode()}")
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return times, peak
