@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from casepress import csl
 from casepress.cli import main
 from casepress.diagnostics import Diagnostic, Location, Severity
 from casepress.project import Project
@@ -55,51 +54,6 @@ T = TypeVar("T")
 
 
 # -- fixtures ------------------------------------------------------------------------------
-
-
-class _StandInBibliography:
-    """Numbers citations in order of first use; used only while csl.Bibliography is unfinished."""
-
-    numeric = True
-
-    def __init__(self, items: Any, style: Any, locale: str | None = "en-US") -> None:
-        self.order: list[str] = []
-
-    def cite(self, clusters: Any) -> list[str]:
-        out = []
-        for cluster in clusters:
-            numbers = []
-            for ref in cluster:
-                if ref.key not in self.order:
-                    self.order.append(ref.key)
-                numbers.append(self.order.index(ref.key) + 1)
-            out.append("(" + ", ".join(f'<a class="citation" href="#ref-{r.key}">{n}</a>'
-                                       for r, n in zip(cluster, numbers, strict=True)) + ")")
-        return out
-
-    def entries(self) -> list[csl.Entry]:
-        return [csl.Entry(k, f"{i + 1}.", f"Entry {k}") for i, k in enumerate(self.order)]
-
-
-def _bibliography_unfinished() -> bool:
-    try:
-        csl.Bibliography([], csl.find_style("nlm-citation-sequence"))
-    except NotImplementedError:
-        return True
-    except Exception:  # noqa: BLE001 - any other failure is the real module's to report
-        return False
-    return False
-
-
-@pytest.fixture(autouse=True)
-def citation_formatter(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Stand in for the CSL formatter only while it still raises NotImplementedError."""
-    if _bibliography_unfinished():
-        from casepress import render_html
-
-        for module in (csl, render_html):
-            monkeypatch.setattr(module, "Bibliography", _StandInBibliography)
-            monkeypatch.setattr(module, "find_style", lambda name, dirs=(): Path(name))
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typing import Any, Literal
 import yaml
 
 from .diagnostics import FieldPath
-from .model import Case, Discussion, NotReported, StructuredAbstract, is_reported
+from .model import Case, Discussion, History, NotReported, StructuredAbstract, is_reported
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +109,7 @@ _HOMES: dict[str, tuple[FieldPath, ...]] = {
 def _present(value: Any) -> bool:
     if isinstance(value, (list, dict)):
         return bool(value)
-    if hasattr(value, "__dict__") and not isinstance(value, str) and type(value).__name__ == "History":
+    if isinstance(value, History):  # reported when any of its four parts is
         return any(is_reported(v) for v in value.__dict__.values())
     return is_reported(value)
 

@@ -44,7 +44,15 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from . import markup
-from .diagnostics import Diagnostics, FieldPath, Location, display_path, format_path, suppressed
+from .diagnostics import (
+    Diagnostics,
+    FieldPath,
+    Location,
+    disabled_codes,
+    display_path,
+    format_path,
+    suppressed,
+)
 
 if TYPE_CHECKING:  # validate.py imports this module to register the check
     from .model import Case
@@ -1524,13 +1532,6 @@ def acknowledgements(data: Any) -> list[Acknowledged]:
                 Acknowledged(index, entry["text"], field if isinstance(field, str) else None)
             )
     return result
-
-
-def disabled_codes(data: Any) -> list[str]:
-    """``checks.disable``'s codes as written."""
-    checks = data.get("checks") if isinstance(data, dict) else None
-    disable = checks.get("disable") if isinstance(checks, dict) else None
-    return [str(code) for code in disable] if isinstance(disable, dict) else []
 
 
 def check_deidentification(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:

@@ -190,6 +190,14 @@ WARNING_CODES = (
 """Warning codes (and code families: ``deid`` covers every ``deid-*``) a case may disable."""
 
 
+def disabled_codes(data: object) -> dict[str, str]:
+    """A case's ``checks.disable`` (code -> reason) read from its raw YAML, so that it
+    applies even when the case failed validation."""
+    checks = data.get("checks") if isinstance(data, dict) else None
+    disable = checks.get("disable") if isinstance(checks, dict) else None
+    return {str(k): str(v) for k, v in disable.items()} if isinstance(disable, dict) else {}
+
+
 def suppressed(code: str, disabled: Iterable[str]) -> bool:
     """True when ``code`` is switched off by one of ``disabled`` (a code or a family prefix)."""
     return any(code == d or code.startswith(d + "-") for d in disabled)

@@ -68,19 +68,11 @@ def check_case(case_file: Path, project: Project, diagnostics: Diagnostics) -> C
     return checked if not local.has_errors else None
 
 
-def disabled_checks(doc: SourceDocument | None) -> dict[str, str]:
-    """``checks.disable`` as written (read from the raw YAML, so it works on invalid cases too)."""
-    data = doc.data if doc is not None else None
-    checks = data.get("checks") if isinstance(data, dict) else None
-    disable = checks.get("disable") if isinstance(checks, dict) else None
-    return {str(k): str(v) for k, v in disable.items()} if isinstance(disable, dict) else {}
-
-
 def merge_for_case(local: Diagnostics, into: Diagnostics, doc: SourceDocument | None) -> None:
     """Add a case's diagnostics to the run's, dropping the warnings the case switched off."""
-    from .diagnostics import WARNING_CODES, Severity, did_you_mean, suppressed
+    from .diagnostics import WARNING_CODES, Severity, did_you_mean, disabled_codes, suppressed
 
-    disabled = disabled_checks(doc)
+    disabled = disabled_codes(doc.data if doc is not None else None)
     for item in local:
         if item.severity is Severity.WARNING and suppressed(item.code, disabled):
             continue
