@@ -128,11 +128,3 @@ def template_search_path(journal: Journal, case_dir: Path) -> list[Path]:
     path = [case_dir / "templates"] if (case_dir / "templates").is_dir() else []
     return path + list(journal.dirs) + list(journal.base_dirs)
 
-
-def find_asset(journal: Journal, case_dir: Path, name: str) -> Path | None:
-    """The first file called ``name`` along the lookup chain."""
-    for folder in template_search_path(journal, case_dir):
-        candidate = folder / name
-        if candidate.is_file():
-            return candidate
-    return None
