@@ -359,17 +359,12 @@ IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 def case_relative_file(case_dir: Path, name: str) -> tuple[Path | None, str | None]:
     """Resolve a file named in the case; (path, None) or (None, why it is refused)."""
-    if "://" in name or name.startswith(("data:", "file:")):
-        return None, f"'{name}' is a URL; casepress only reads files inside the case folder"
-    candidate = Path(name)
-    if candidate.is_absolute():
-        return None, f"'{name}' is an absolute path; give a path relative to the case folder"
-    resolved = (case_dir / candidate).resolve()
+    from .confine import Refused, resolve_inside
+
     try:
-        resolved.relative_to(case_dir.resolve())
-    except ValueError:
-        return None, f"'{name}' points outside the case folder"
-    return resolved, None
+        return resolve_inside(name, case_dir), None
+    except Refused as refusal:
+        return None, refusal.reason
 
 
 def check_files(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
