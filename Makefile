@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 VNU    := .cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+AXE    := .cache/axe/node_modules/axe-core/axe.min.js
 
 .PHONY: build test check system-deps clean
 
@@ -17,13 +18,17 @@ $(VNU):
 	mkdir -p .cache/vnu
 	cd .cache/vnu && npm install --silent --no-audit --no-fund vnu-jar@26.9.27 >/dev/null
 
+$(AXE):
+	mkdir -p .cache/axe
+	cd .cache/axe && npm install --silent --no-audit --no-fund axe-core@4.14.1 >/dev/null
+
 build: $(BIN)/casepress
 	$(BIN)/casepress build
 
 check: $(BIN)/casepress
 	$(BIN)/casepress check
 
-test: $(BIN)/casepress $(VNU)
+test: $(BIN)/casepress $(VNU) $(AXE)
 	$(BIN)/python -m pytest -q
 
 clean:
