@@ -84,7 +84,7 @@ def resolve_inside(name: str, base: Path, roots: Sequence[Path] | None = None, w
     except (RuntimeError, OSError):  # RuntimeError: symlink loop (Python < 3.13)
         raise Refused(f"'{name}' is a symlink loop") from None
     if not any(real.is_relative_to(r) for r in allowed):
-        raise Refused(f"'{name}' is a symlink to a file outside {where}")
+        raise Refused(f"'{name}' points outside {where} (through a symlink)")
     return real
 
 
