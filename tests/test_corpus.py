@@ -50,6 +50,9 @@ def run_cli(project: Path, *args: str) -> Run:
     """Run ``casepress ARGS`` in ``project``; kills it (and fails the test) past the time limit."""
     env = {**os.environ, "CI": "true", "NO_COLOR": "1", "COLUMNS": "200"}
     env.pop("GITHUB_ACTIONS", None)
+    # The child runs in a temporary project: a relative PYTHONPATH (src) would name nothing there.
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep))
     with open(project / ".stderr", "w+b") as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "casepress.cli", *args], cwd=project, env=env,
