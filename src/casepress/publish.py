@@ -9,11 +9,13 @@ holder dies), with a journal record written *before* the swap::
         {"slug": ..., "entry": <manifest entry true before>,
          "next": {"staging": ..., "old": ..., "entry": <entry true after>}}
 
-The swap is two renames (``<slug>`` -> ``.<slug>.<pid>-<rand>.old``, staging ->
+The swap is one atomic exchange of the two names on Linux (``renameat2``),
+else two renames (``<slug>`` -> ``.<slug>.<pid>-<rand>.old``, staging ->
 ``<slug>``). Whatever instant a process dies at, the record says which state is
-true: while the staging folder exists the swap has not happened (a missing
-``<slug>`` is put back from ``.old``); once it is gone, ``next.entry`` is the
-truth. :func:`settle` (under the lock) applies that and hands the completed
+true: the swap happened exactly when ``<slug>`` is the staging folder (the
+record holds its inode), and then ``next.entry`` is the truth; otherwise the
+previous ``entry`` is (and a ``<slug>`` missing between the two renames is put
+back from ``.old``). :func:`settle` (under the lock) applies that and hands the completed
 entries to the manifest; :func:`peek` reads the same without changing anything,
 so the manifest as casepress reads it is always in step with the folders.
 
@@ -30,6 +32,7 @@ import os
 import re
 import secrets
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,11 +90,20 @@ def _write(path: Path, record: dict[str, Any]) -> None:
     replace_file(path, json.dumps(record, sort_keys=True).encode("utf-8"))
 
 
+def _identity(path: Path) -> list[int] | None:
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return None
+    return [info.st_dev, info.st_ino]
+
+
 def _resolve(folder: Path, record: dict[str, Any], mutate: bool) -> dict[str, Any] | None:
     """The manifest entry true now for the record's slug (None: the manifest's own is).
 
-    With ``mutate`` (lock held), also finish the interrupted swap: put a missing
-    folder back from ``.old`` and remove the staging or the old folder.
+    The swap happened exactly when ``<slug>`` is the staging folder (same device
+    and inode). With ``mutate`` (lock held), also finish an interrupted swap: put
+    a missing folder back from ``.old`` and remove what is left over.
     """
     nxt = record.get("next")
     if not isinstance(nxt, dict):
@@ -99,16 +111,14 @@ def _resolve(folder: Path, record: dict[str, Any], mutate: bool) -> dict[str, An
         return entry if isinstance(entry, dict) else None
     staging, old = folder / str(nxt.get("staging")), folder / str(nxt.get("old"))
     target = folder / record["slug"]
-    if os.path.lexists(staging):  # the swap never happened
-        if mutate:
-            if not os.path.lexists(target) and os.path.lexists(old):
-                os.replace(old, target)
-            shutil.rmtree(staging, ignore_errors=True)
-        entry = record.get("entry")
-        return entry if isinstance(entry, dict) else None
+    swapped = nxt.get("identity") is not None and _identity(target) == nxt.get("identity")
     if mutate:
-        shutil.rmtree(old, ignore_errors=True)
-    entry = nxt.get("entry")
+        if not swapped and not os.path.lexists(target) and os.path.lexists(old):
+            os.replace(old, target)  # killed between the two renames of the fallback swap
+        for leftover in (staging, old):  # after an exchange, the staging name holds the old folder
+            if os.path.lexists(leftover):
+                shutil.rmtree(leftover, ignore_errors=True)
+    entry = nxt.get("entry") if swapped else record.get("entry")
     return entry if isinstance(entry, dict) else None
 
 
@@ -126,29 +136,64 @@ def swap_in(target: Path, staging: Path, entry: dict[str, Any] | None) -> None:
         with lock(folder):
             previous = _read(record_path)
             before = _resolve(folder, previous, mutate=True) if previous else None
-            _write(record_path, {"slug": target.name, "entry": before,
-                                 "next": {"staging": staging.name, "old": old.name, "entry": entry}})
+            _write(record_path, {"slug": target.name, "entry": before, "next": {
+                "staging": staging.name, "old": old.name, "identity": _identity(staging), "entry": entry}})
             try:
-                _rename_pair(target, staging, old)
+                swap_folders(target, staging, old)
             except OSError:
                 _write(record_path, {"slug": target.name, "entry": before})
                 raise
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    for leftover in (staging, old):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _rename_pair(target: Path, staging: Path, old: Path) -> None:
-    had_target = os.path.lexists(target)
-    if had_target:
-        os.replace(target, old)
+def swap_folders(target: Path, staging: Path, old: Path) -> None:
+    """Put ``staging`` in the place of ``target``.
+
+    With a previous folder on Linux, one ``renameat2(RENAME_EXCHANGE)`` swaps the
+    two names at once (the old folder ends up under the staging name), so there
+    is no instant without ``target``. Elsewhere two renames: ``target`` ->
+    ``old``, then ``staging`` -> ``target`` (the journal covers the gap).
+    """
+    if not os.path.lexists(target):
+        os.replace(staging, target)
+        return
+    if EXCHANGE and _exchange(staging, target):
+        return
+    os.replace(target, old)
     try:
         os.replace(staging, target)
     except OSError:
-        if had_target:
-            os.replace(old, target)  # put the previous output back
+        os.replace(old, target)  # put the previous output back
         raise
+
+
+EXCHANGE = True
+"""Use ``renameat2(RENAME_EXCHANGE)`` where the kernel and file system offer it."""
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two names atomically; False when the system cannot (then nothing changed)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    errno = ctypes.get_errno()
+    if errno in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: not offered here
+        return False
+    raise OSError(errno, os.strerror(errno), str(a), None, str(b))
 
 
 def _records(folder: Path) -> list[tuple[Path, dict[str, Any]]]:
@@ -213,6 +258,8 @@ def sweep(folder: Path) -> list[str]:
     removed = []
     for place in (folder, folder / PENDING):
         removed += _sweep_one(place)
+    with contextlib.suppress(OSError):
+        (folder / PENDING).rmdir()  # only when empty: no record is pending
     return removed
 
 
