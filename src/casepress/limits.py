@@ -48,3 +48,8 @@ MIN_YEAR = 1800
 """Earliest year of a date or publication."""
 MAX_YEAR = 2200
 """Latest year of a date or publication."""
+
+# --------------------------------------------------------------------------- names
+
+MAX_SLUG_LENGTH = 64
+"""Characters of a case name given to ``casepress new`` (a folder name and part of every URL)."""

@@ -1,8 +1,11 @@
 """Stage 7, write: a case's output folder, replaced atomically.
 
 Everything is written into a temporary sibling folder first; only when every
-file is in place is the old folder swapped out, so a failed or interrupted
+file is in place is the old folder swapped out (:func:`casepress.publish.swap_in`,
+under the output folder's lock and journal), so a failed, interrupted or killed
 build leaves the previous ``output/<slug>/`` untouched and never half-written.
+Temporary names carry the writer's pid, so the next build can tell its own
+leftovers from a concurrent build's.
 """
 
 from __future__ import annotations
@@ -12,16 +15,21 @@ import shutil
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+from .publish import swap_in, temp_prefix
 
 
-def write_folder(target: Path, texts: Mapping[str, str], blobs: Mapping[str, bytes], copies: Mapping[str, Path]) -> None:
+def write_folder(target: Path, texts: Mapping[str, str], blobs: Mapping[str, bytes], copies: Mapping[str, Path],
+                 entry: dict[str, Any] | None = None) -> None:
     """Replace ``target`` with a folder holding ``texts`` (UTF-8), ``blobs`` and copies of files.
 
-    Keys are output-relative POSIX paths. Raises OSError on failure, after
-    removing the temporary folder; ``target`` is then as it was.
+    Keys are output-relative POSIX paths; ``entry`` is the folder's manifest
+    entry, recorded in the same step as the swap. Raises OSError on failure,
+    after removing the temporary folder; ``target`` is then as it was.
     """
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=temp_prefix(target.name), suffix=".tmp", dir=target.parent))
     try:
         for name, source in copies.items():
             dest = _inside(staging, name)
@@ -36,10 +44,10 @@ def write_folder(target: Path, texts: Mapping[str, str], blobs: Mapping[str, byt
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_bytes(data)
         os.chmod(staging, 0o755)
-        _swap(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    swap_in(target, staging, entry)  # from here on the journal owns the staging folder
 
 
 def _inside(root: Path, name: str) -> Path:
@@ -49,26 +57,16 @@ def _inside(root: Path, name: str) -> Path:
     return dest
 
 
-def _swap(staging: Path, target: Path) -> None:
-    """Move ``staging`` to ``target``; the old folder is renamed away first and removed last."""
-    if not target.exists():
-        os.replace(staging, target)
-        return
-    old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-    os.rmdir(old)
-    os.replace(target, old)
-    try:
-        os.replace(staging, target)
-    except OSError:
-        os.replace(old, target)  # put the previous output back
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def replace_file(dest: Path, data: bytes) -> None:
-    """Write ``dest`` through a temporary file in its folder, then rename it into place."""
+    """Write ``dest`` through a temporary file in its folder, then rename it into place.
+
+    A regular file that already holds exactly ``data`` is left alone, so a
+    rebuild that changes nothing writes nothing (and works in a read-only folder).
+    """
+    if _holds(dest, data):
+        return
     dest.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    handle, temporary = tempfile.mkstemp(prefix=temp_prefix(dest.name), suffix=".tmp", dir=dest.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -77,6 +75,15 @@ def replace_file(dest: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _holds(dest: Path, data: bytes) -> bool:
+    try:
+        if not dest.is_file() or dest.is_symlink() or dest.stat().st_size != len(data):
+            return False
+        return dest.read_bytes() == data
+    except OSError:
+        return False
 
 
 def write_files(folder: Path, texts: Mapping[str, str], blobs: Mapping[str, bytes]) -> None:

@@ -99,6 +99,8 @@ class BuildOptions:
     """CSS page size (``A4``, ``letter``); None for the journal's default."""
     journal: str | None = None
     """Journal template to use instead of the one the case names."""
+    strict: bool = False
+    """A warning fails the case before anything is written (``--strict``); not part of :meth:`key`."""
 
     def key(self) -> str:
         """What of the options changes the output (part of each case's input digest)."""
@@ -188,33 +190,53 @@ def strip_figures(checked: CheckedCase, copies: dict[str, Path], blobs: dict[str
     return ok
 
 
-def write_built(built: BuiltCase, options: BuildOptions, diagnostics: Diagnostics) -> Path | None:
-    """Write a gathered case's output folder atomically; returns it, or None on failure."""
+def write_built(built: BuiltCase, options: BuildOptions, diagnostics: Diagnostics,
+                entry: CaseEntry | None = None) -> Path | None:
+    """Write a gathered case's output folder atomically (with its manifest ``entry``, recorded in
+    the same step); returns it, or None on failure."""
+    from dataclasses import asdict
+
+    from .diagnostics import Location, display_path
     from .output import write_folder
 
     target = options.output_root / built.checked.slug
     try:
-        write_folder(target, built.texts, built.blobs, built.copies)
+        write_folder(target, built.texts, built.blobs, built.copies, asdict(entry) if entry else None)
     except OSError as exc:
-        diagnostics.error("write-failed", f"could not write {target}: {exc}")
+        reason = exc.strerror or str(exc)
+        diagnostics.error("write-failed", f"could not write {display_path(target)}/: {reason}",
+                          Location(display_path(built.checked.doc.path)))
         return None
     return target
 
 
-def build_case(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> BuiltCase | None:
+def build_case(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics,
+               digest: str | None = None) -> BuiltCase | None:
     """Gather everything for one case, then write its output folder atomically.
 
-    Returns what was built, or None on errors; nothing is written unless every
-    stage succeeded, so the previous output stays untouched.
+    Returns what was built, or None on errors (or, under ``options.strict``, on
+    warnings); nothing is written unless every stage succeeded, so the previous
+    output stays untouched. With ``digest``, the case's manifest entry (with its
+    warnings) is recorded with the swap.
     """
-    built = gather(case_file, project, options, diagnostics)
-    if built is None or write_built(built, options, diagnostics) is None:
+    local = Diagnostics()
+    built = gather(case_file, project, options, local)
+    diagnostics.extend(local)
+    if built is None or (options.strict and local.warnings):
+        return None
+    entry = None
+    if digest is not None:
+        from .batch import portable_warnings
+
+        entry = case_entry(built, digest, options, portable_warnings(local, project.root))
+    if write_built(built, options, diagnostics, entry) is None:
         return None
     return built
 
 
-def case_entry(built: BuiltCase, digest: str, options: BuildOptions) -> CaseEntry:
-    """The collection manifest's record of a built case."""
+def case_entry(built: BuiltCase, digest: str, options: BuildOptions,
+               warnings: list[dict[str, object]] | None = None) -> CaseEntry:
+    """The collection manifest's record of a built case (``warnings`` as :func:`batch.portable_warnings`)."""
     from .batch import CaseEntry
     from .prose import plain_text
 
@@ -233,6 +255,7 @@ def case_entry(built: BuiltCase, digest: str, options: BuildOptions) -> CaseEntr
         keywords=[plain_text(k) for k in keywords],
         journal=options.journal or case.journal,
         files=files,
+        warnings=list(warnings or []),
     )
 
 

@@ -79,3 +79,30 @@ class Project:
             diagnostics.error("no-case", f"no case at {arg} (expected a folder with {CASE_FILE})",
                               Location(arg), hint=hint)
         return found
+
+
+def output_conflict(output: Path, project: Project, case_files: list[Path] | tuple[Path, ...] = ()) -> str | None:
+    """Why ``output`` may not be an output folder, or None when it may.
+
+    Building replaces ``<output>/<slug>/`` folders, so the output folder must not
+    be, contain or lie inside a case folder, the cases folder or a template
+    folder (the project's or casepress's), and must not be or contain the
+    project folder itself. Paths are compared after resolving symlinks.
+    """
+    real = output.resolve()
+    shown = display_path(output)
+    guarded: list[tuple[str, Path, bool]] = [("the project folder", project.root, False),
+                                             ("the cases folder", project.cases_dir, True)]
+    guarded += [("the case folder", case.parent, True) for case in case_files]
+    templates = {project.root / "templates", *project.template_roots}  # the project's, even before it exists
+    guarded += [("the templates folder", root, True) for root in sorted(templates)]
+    for label, folder, guard_inside in guarded:
+        other = folder.resolve()
+        where = f"{label} {display_path(folder)}/"
+        if real == other:
+            return f"'{shown}' is {where}"
+        if guard_inside and real.is_relative_to(other):
+            return f"'{shown}' lies inside {where}"
+        if other.is_relative_to(real):
+            return f"'{shown}' contains {where}"
+    return None

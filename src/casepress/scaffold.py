@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from .diagnostics import Diagnostics, Location, display_path
+from .limits import MAX_SLUG_LENGTH
 from .project import Project
 
 
@@ -52,14 +53,26 @@ def _today() -> str:
     return dt.date.today().isoformat()
 
 
+def slug_problem(slug: str) -> str | None:
+    """Why ``slug`` cannot name a new case folder, or None (checked before the file system is asked)."""
+    if len(slug) > MAX_SLUG_LENGTH:
+        return f"the case name is {len(slug)} characters long (at most {MAX_SLUG_LENGTH})"
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
+        shown = slug if slug.isprintable() else ascii(slug)[1:-1]
+        return f"'{shown}' is not a valid case name"
+    return None
+
+
 def scaffold(project: Project, slug: str, title: str | None, diagnostics: Diagnostics) -> Path | None:
     """Create ``cases/<slug>/``; refuses to overwrite; returns the new folder or None."""
     import jinja2
 
     from .schema import schema_text
 
-    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
-        diagnostics.error("invalid-slug", f"'{slug}' is not a valid case name: use lowercase words joined by hyphens")
+    problem = slug_problem(slug)
+    if problem:
+        diagnostics.error("invalid-slug", problem, None, "SLUG",
+                          "use lowercase words joined by hyphens, e.g. knee-pain-after-a-fall")
         return None
     target = project.cases_dir / slug
     if target.exists():
