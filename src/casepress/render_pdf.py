@@ -224,10 +224,20 @@ def html_to_pdf(html: str, files: Files, variant: str | None, origin: Location,
         logger.removeHandler(collector)
     for refusal in fetcher.refused:
         diagnostics.error("fetch-refused", f"refused to fetch {refusal.url}: {refusal.reason}", origin)
+    lost_image = False
     for record in collector.records:
-        if "casepress refused to fetch" not in record.getMessage():
-            diagnostics.warning("weasyprint", f"WeasyPrint: {record.getMessage()}", origin)
-    if fetcher.refused:
+        message = record.getMessage()
+        if "casepress refused to fetch" in message:
+            continue
+        if message.startswith("Failed to load image at"):
+            # A figure missing from the PDF is an error, never a PDF without it.
+            lost_image = True
+            diagnostics.error("image-unreadable", f"WeasyPrint could not show an image in the PDF: "
+                              f"{message.removeprefix('Failed to load image at ')}", origin,
+                              hint="check that the image opens in a browser; save it again if not")
+        else:
+            diagnostics.warning("weasyprint", f"WeasyPrint: {message}", origin)
+    if fetcher.refused or lost_image:
         return None
     # Page numbers of laid-out anchors, straight from WeasyPrint's pages (used by the CARE checklist).
     # An element split across pages carries its id on every fragment: its page is the first.

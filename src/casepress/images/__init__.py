@@ -30,7 +30,7 @@ def _embedded_stripper() -> Callable[[bytes, str], bytes]:
 
     def strip(raw: bytes, label: str) -> bytes:
         nonlocal remaining
-        remaining -= verify_raster(raw, label, remaining).pixels
+        remaining -= verify_raster(raw, label, remaining, what=label).pixels
         return strip_raster(raw, label)
 
     return strip

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass
 class ImageError(ValueError):
     """An image that cannot be published; the caller locates it at the figure's field.
 
     A ``ValueError``, so that callers of the strippers that catch ``ValueError``
-    keep working.
+    keep working. (Not frozen: Python sets ``__traceback__`` on exceptions it passes
+    through context managers.)
     """
 
     code: str

@@ -47,7 +47,7 @@ _DROPPED = frozenset({"script", "foreignObject", "metadata", "handler", "listene
 _ANIMATIONS = frozenset({"set", "animate", "animateColor", "animateMotion", "animateTransform"})
 _NEED_LINK = frozenset({"image", "use", "feImage", "tref", "mpath"})
 """Elements that show nothing without their link (and trip renderers when it is gone)."""
-_DATA_IMAGE = re.compile(r"data:image/(?:png|jpe?g|gif|webp);base64,(?P<data>[A-Za-z0-9+/=\s]*)", re.IGNORECASE)
+_DATA_IMAGE = re.compile(r"data:image/(?:png|jpe?g|gif|webp);base64,(?P<data>.*)", re.IGNORECASE | re.DOTALL)
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"(\n]*)"|'([^'(\n]*)'|([^)\s'"(]*))\s*\)""", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"@import\b[^;]*;?", re.IGNORECASE)
 
@@ -61,8 +61,9 @@ def looks_like_svg(data: bytes) -> bool:
 def _parser(resolve: bool | str) -> Any:
     from lxml import etree
 
+    # (Not collect_ids=False: with it, libxml2 goes to fetch the external DTD an SVG names.)
     return etree.XMLParser(resolve_entities=resolve, no_network=True, load_dtd=False, dtd_validation=False,
-                           huge_tree=False, remove_blank_text=False, collect_ids=False)
+                           attribute_defaults=False, huge_tree=False)
 
 
 def _syntax_error(exc: Any, name: str) -> ImageError:
@@ -90,19 +91,27 @@ def _parse(data: bytes, name: str, resolve: bool | str) -> Any:
 
 
 def parse_svg(data: bytes, name: str) -> Any:
-    """The root ``<svg>`` element of ``data``; ImageError for malformed, unsafe or non-SVG XML."""
+    """The root ``<svg>`` element of ``data``; ImageError for malformed, unsafe or non-SVG XML.
+
+    Nothing is ever loaded: not the DTD an SVG names (``svg11.dtd``), not an entity.
+    Plain-text internal entities are expanded here, in the tree.
+    """
     from lxml import etree
 
-    root = _parse(data, name, False)  # nothing expanded yet
+    root = _parse(data, name, False)
     dtd = root.getroottree().docinfo.internalDTD
-    entities = list(dtd.iterentities()) if dtd is not None else []
-    for entity in entities:
+    declared: dict[str, str] = {}
+    for entity in dtd.iterentities() if dtd is not None else ():
         if entity.system_url is not None or entity.content is None:
             url = f" ({entity.system_url})" if entity.system_url else ""
             raise ImageError("image-unsafe", f"'{name}' is refused: it declares an external entity "
                                              f"'{entity.name}'{url}, and casepress never reads files an SVG names")
-    if entities:
-        root = _parse(data, name, "internal")
+        if "&" in entity.content or "<" in entity.content or "%" in entity.content:
+            raise ImageError("image-unsafe", f"'{name}' is refused: its entity '{entity.name}' holds markup or "
+                                             "other entities (casepress expands only plain-text entities)")
+        declared[entity.name] = entity.content
+    if declared:
+        _expand(root, declared)
     for node in root.iter(etree.Entity):
         raise unreadable(f"'{name}' uses the entity '&{node.name};', which it does not declare "
                          f"(line {node.sourceline})")
@@ -111,6 +120,20 @@ def parse_svg(data: bytes, name: str) -> Any:
         raise ImageError("unsupported-image", f"'{name}' is XML, but not an SVG image (its root element is "
                                               f"<{local}>, not <svg> in the SVG namespace)")
     return root
+
+
+def _expand(root: Any, declared: dict[str, str]) -> None:
+    """Replace references to the declared plain-text entities by their text (the output
+    has no DOCTYPE to declare them); an undeclared one is left for the caller to refuse."""
+    from lxml import etree
+
+    for element in root.iter(tag=etree.Element):
+        for key, value in element.attrib.items():
+            element.set(key, value)  # libxml2 keeps attribute entity references: make them text
+    for node in list(root.iter(etree.Entity)):
+        if node.name in declared:
+            node.tail = declared[node.name] + (node.tail or "")
+            _remove(node)
 
 
 def _split(tag: str) -> tuple[str, str]:
