@@ -43,6 +43,10 @@ class Refused(Exception):
         return self.reason
 
 
+class TooLarge(Refused):
+    """A file over the size limit of its kind (callers may report it under a limit code)."""
+
+
 def _scheme(name: str) -> bool:
     head, sep, _ = name.partition(":")
     # "C:" style drive letters are not schemes, but they are not relative paths either.
@@ -92,7 +96,7 @@ def regular_file(path: Path, name: str, max_bytes: int) -> int:
     """Refuse anything but an existing regular file of at most ``max_bytes``; returns its size.
 
     Raises FileNotFoundError when nothing is there (the caller's missing-file
-    error, with its hint), :class:`Refused` otherwise.
+    error, with its hint), :class:`TooLarge` over the size, :class:`Refused` otherwise.
     """
     try:
         info = os.stat(path)
@@ -107,7 +111,7 @@ def regular_file(path: Path, name: str, max_bytes: int) -> int:
     if not stat.S_ISREG(info.st_mode):
         raise Refused(f"'{name}' is not a regular file (a FIFO, socket or device)")
     if info.st_size > max_bytes:
-        raise Refused(f"'{name}' is {info.st_size / MiB:.1f} MiB; the limit is {max_bytes // MiB} MiB")
+        raise TooLarge(f"'{name}' is {info.st_size / MiB:.1f} MiB; the limit is {max_bytes // MiB} MiB")
     return info.st_size
 
 

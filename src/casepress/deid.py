@@ -23,9 +23,8 @@ place dictionaries: a detector that needs no cue would flag every surname in the
 literature review. Precision matters as much as recall, because a lint that cries
 wolf is switched off; ``tests/test_deid.py`` holds the reference case to no findings.
 
-:func:`strip_metadata` returns a copy of an image without its identifying metadata,
-for the build to publish; it edits the container (JPEG segments, PNG chunks, WebP
-chunks, GIF extensions, SVG elements) and never re-encodes pixels.
+Stripping (the copies a build publishes) lives in :mod:`casepress.images`;
+``strip_metadata`` and ``strip_bytes`` stay importable from here.
 """
 
 from __future__ import annotations
@@ -33,10 +32,10 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import itertools
 import re
-import struct
+import warnings
 import xml.etree.ElementTree as ET
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +43,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from . import markup
+from .images import strip_bytes, strip_metadata  # stripping moved there; still importable from here
 from .diagnostics import (
     Diagnostics,
     FieldPath,
@@ -1262,8 +1262,15 @@ def raster_hits(data: bytes, known: KnownPeople, prefix: str = "") -> list[MetaH
 def _raster_hits(data: bytes, known: KnownPeople, lead: str) -> list[MetaHit]:
     from PIL import Image, IptcImagePlugin
 
-    with Image.open(io.BytesIO(data)) as image:
+    from .limits import MAX_IMAGE_PIXELS
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        image = Image.open(io.BytesIO(data))
+    with image:
         fmt = image.format
+        if image.width * image.height > MAX_IMAGE_PIXELS:
+            return []  # never decoded here: the image check refuses it (image-too-large)
         if fmt == "PNG":
             image.load()  # text chunks after the image data are read with the pixels
         info = dict(image.info)
@@ -1298,13 +1305,17 @@ _DATA_URI = re.compile(
 
 def svg_hits(data: bytes, known: KnownPeople) -> list[MetaHit]:
     """Identifying SVG metadata: RDF creators, names in titles, texts, comments, embedded images."""
+    from lxml import etree
+
+    from .images import ImageError, parse_svg
+
     try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
+        root = parse_svg(data, "the SVG")
+    except ImageError as exc:
         return [MetaHit("unreadable", f"unreadable SVG ({exc})", "SVG")]
     hits: list[MetaHit] = []
 
-    def walk(element: ET.Element, in_metadata: bool) -> None:
+    def walk(element: Any, in_metadata: bool) -> None:
         local = element.tag.rpartition("}")[2] if isinstance(element.tag, str) else ""
         namespace = (
             element.tag.rpartition("}")[0].lstrip("{") if isinstance(element.tag, str) else ""
@@ -1334,12 +1345,16 @@ def svg_hits(data: bytes, known: KnownPeople) -> list[MetaHit]:
                 name = "sodipodi:docname" if "sodipodi" in attribute else "inkscape:export-filename"
                 hits.extend(_text_hits(element.get(attribute, ""), f"SVG {name}", known))
         for child in element:
-            walk(child, in_metadata or local == "metadata")
+            if isinstance(child.tag, str):
+                walk(child, in_metadata or local == "metadata")
 
     walk(root, False)
+    comments = [*reversed(list(root.itersiblings(preceding=True))), *root.iter(etree.Comment),
+                *root.itersiblings()]
+    for comment in comments:
+        if comment.tag is etree.Comment and (comment.text or "").strip():
+            hits.extend(_text_hits(comment.text.strip(), "SVG comment", known))
     text = data.decode("utf-8", "replace")
-    for comment in re.findall(r"<!--(.*?)-->", text, re.DOTALL):
-        hits.extend(_text_hits(comment.strip(), "SVG comment", known))
     for n, match in enumerate(_DATA_URI.finditer(text), start=1):
         try:
             embedded = base64.b64decode(re.sub(r"\s", "", match.group("data")), validate=True)
@@ -1410,23 +1425,17 @@ def is_dicom(path: Path) -> bool:
 
 def file_hits(path: Path, known: KnownPeople) -> list[MetaHit]:
     """Identifying metadata of one file, by its content (not its name)."""
+    from .images import looks_like_svg
+
     if is_dicom(path):
         return dicom_hits(path, known)
     try:
         data = path.read_bytes()
     except OSError as exc:
         return [MetaHit("unreadable", f"unreadable file ({exc.strerror})", "file")]
-    if _looks_like_svg(data):
+    if looks_like_svg(data):
         return svg_hits(data, known)
     return raster_hits(data, known)
-
-
-def _looks_like_svg(data: bytes) -> bool:
-    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    return (
-        head.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype svg"))
-        and b"<svg" in data[:65536].lower()
-    )
 
 
 _META_HINT = (
@@ -1444,14 +1453,19 @@ def _meta_message(hit: MetaHit, name: str) -> str:
 
 def file_findings(data: Any, ctx: CaseContext, known: KnownPeople) -> list[Finding]:
     """Identifying metadata in the figures' images and in any DICOM file of the case folder."""
-    from .validate import case_relative_file
+    from .confine import Refused
+    from .images.check import figure_file, refused_before
+    from .limits import MAX_FIGURES
 
     findings: list[Finding] = []
     checked: set[Path] = set()
-    for name, path in _figure_files(data):
-        resolved, refusal = case_relative_file(ctx.case_dir, name)
-        if refusal or resolved is None or not resolved.is_file() or resolved in checked:
-            continue  # check_files reports missing and unsafe paths
+    for name, path in itertools.islice(_figure_files(data), MAX_FIGURES):
+        try:
+            resolved = figure_file(ctx.case_dir, name)
+        except (Refused, FileNotFoundError):
+            continue  # the image check reports missing, unsafe and oversized files
+        if resolved in checked or refused_before(resolved):
+            continue  # ... and images that cannot be shown
         checked.add(resolved)
         where = ctx.doc.location(path)
         for hit in file_hits(resolved, known):
@@ -1570,282 +1584,6 @@ def check_deidentification(case: Case, ctx: CaseContext, diagnostics: Diagnostic
                 path,
                 "remove it, or quote the finding's text exactly as the warning shows it",
             )
-
-
-# =========================================================================== stripping
-
-
-def strip_metadata(path: Path) -> bytes:
-    """A copy of the image at ``path`` without identifying metadata, pixels untouched.
-
-    JPEG: APPn segments other than JFIF, ICC profiles and Adobe colour transforms are
-    dropped, as are comments and anything after the end of the image (vendor
-    trailers, motion-photo videos); an EXIF orientation other than 1 is kept in a
-    minimal EXIF block so the image still displays upright. PNG: text chunks, eXIf
-    (kept as orientation only, as for JPEG), tIME and unknown ancillary chunks are
-    dropped. WebP: EXIF (orientation included: WebP images are stored upright), XMP
-    and unknown chunks are dropped. GIF: comments and application extensions other
-    than the looping one are dropped. SVG: ``<metadata>``, comments (outside
-    ``<style>`` and ``<script>``) and editor file names are dropped, and embedded
-    images are stripped in turn; titles, descriptions and text are content, kept as
-    they are (the lint reports names in them). The output is the same for the same
-    input. Raises ValueError for other formats and for damaged files.
-    """
-    return strip_bytes(path.read_bytes(), path.name)
-
-
-def strip_bytes(data: bytes, name: str = "image") -> bytes:
-    """:func:`strip_metadata` for image bytes in memory."""
-    try:
-        return _strip(data, name)
-    except (IndexError, struct.error) as exc:  # a length or offset that runs off the end
-        raise ValueError(f"cannot strip metadata of {name}: damaged or truncated file") from exc
-
-
-def _strip(data: bytes, name: str) -> bytes:
-    if data.startswith(b"\xff\xd8"):
-        return _strip_jpeg(data, name)
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return _strip_png(data, name)
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return _strip_webp(data, name)
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return _strip_gif(data, name)
-    if _looks_like_svg(data):
-        return _strip_svg(data)
-    raise ValueError(f"cannot strip metadata of {name}: not a JPEG, PNG, WebP, GIF or SVG image")
-
-
-def _orientation(data: bytes) -> int:
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            value = image.getexif().get(0x0112, 1)
-    except Exception:  # noqa: BLE001 - an unreadable EXIF block means no orientation
-        return 1
-    return value if isinstance(value, int) and 1 <= value <= 8 else 1
-
-
-def _minimal_exif(orientation: int) -> bytes:
-    """TIFF bytes of an EXIF block holding only the orientation (deterministic)."""
-    # Big-endian TIFF header, one IFD with one SHORT entry, no next IFD.
-    return (
-        b"MM\x00*\x00\x00\x00\x08"
-        + struct.pack(">HHHIHH", 1, 0x0112, 3, 1, orientation, 0)
-        + b"\x00" * 4
-    )
-
-
-_JPEG_KEEP_APPS = ((0xE0, b"JFIF\x00"), (0xE2, b"ICC_PROFILE\x00"), (0xEE, b"Adobe"))
-
-
-def _strip_jpeg(data: bytes, name: str) -> bytes:
-    out = [b"\xff\xd8"]
-    orientation = _orientation(data)
-    pos = 2
-    inserted = orientation == 1
-    n = len(data)
-    while pos < n:
-        if data[pos] != 0xFF:
-            raise ValueError(
-                f"cannot strip metadata of {name}: damaged JPEG (no marker at byte {pos})"
-            )
-        marker = data[pos + 1] if pos + 1 < n else 0xD9
-        if marker == 0xFF:  # fill byte
-            pos += 1
-            continue
-        if marker == 0xD9:
-            out.append(b"\xff\xd9")
-            break  # anything after the end of the image is not the image
-        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
-            out.append(data[pos : pos + 2])
-            pos += 2
-            continue
-        if pos + 4 > n:
-            raise ValueError(f"cannot strip metadata of {name}: truncated JPEG")
-        length = struct.unpack(">H", data[pos + 2 : pos + 4])[0]
-        segment = data[pos : pos + 2 + length]
-        payload = segment[4:]
-        keep = not (0xE0 <= marker <= 0xEF or marker == 0xFE)
-        # JFIF, the ICC profile and Adobe's colour transform (needed to decode CMYK) stay.
-        keep = keep or any(
-            marker == m and payload.startswith(prefix) for m, prefix in _JPEG_KEEP_APPS
-        )
-        if not inserted and marker not in (0xE0,):
-            # The orientation goes right after SOI and JFIF, where readers look for EXIF.
-            exif = b"Exif\x00\x00" + _minimal_exif(orientation)
-            out.append(b"\xff\xe1" + struct.pack(">H", len(exif) + 2) + exif)
-            inserted = True
-        if keep:
-            out.append(segment)
-        pos += 2 + length
-        if marker == 0xDA:  # start of scan: entropy-coded data up to the next real marker
-            end = pos
-            while True:
-                end = data.find(b"\xff", end)
-                if end == -1 or end + 1 >= n:
-                    end = n
-                    break
-                following = data[end + 1]
-                if following == 0x00 or 0xD0 <= following <= 0xD7 or following == 0xFF:
-                    end += 1 if following == 0xFF else 2
-                    continue
-                break
-            out.append(data[pos:end])
-            pos = end
-    return b"".join(out)
-
-
-_PNG_KEEP = frozenset(
-    {
-        b"IHDR",
-        b"PLTE",
-        b"IDAT",
-        b"IEND",
-        b"tRNS",
-        b"gAMA",
-        b"cHRM",
-        b"sRGB",
-        b"iCCP",
-        b"sBIT",
-        b"bKGD",
-        b"pHYs",
-        b"cICP",
-        b"mDCV",
-        b"cLLI",
-        b"acTL",
-        b"fcTL",
-        b"fdAT",
-        b"sPLT",
-        b"hIST",
-    }
-)
-"""PNG chunks that affect how the pixels look (or animate); everything else is dropped."""
-
-
-def _png_chunk(kind: bytes, payload: bytes) -> bytes:
-    return (
-        struct.pack(">I", len(payload))
-        + kind
-        + payload
-        + struct.pack(">I", zlib.crc32(kind + payload))
-    )
-
-
-def _strip_png(data: bytes, name: str) -> bytes:
-    out = [data[:8]]
-    orientation = _orientation(data)
-    pos = 8
-    while pos + 8 <= len(data):
-        length = struct.unpack(">I", data[pos : pos + 4])[0]
-        kind = data[pos + 4 : pos + 8]
-        end = pos + 12 + length
-        if end > len(data):
-            raise ValueError(f"cannot strip metadata of {name}: truncated PNG chunk {kind!r}")
-        if kind == b"IDAT" and orientation != 1 and not any(c[4:8] == b"eXIf" for c in out[1:]):
-            out.append(_png_chunk(b"eXIf", _minimal_exif(orientation)))
-        if kind in _PNG_KEEP:
-            out.append(data[pos:end])
-        pos = end
-        if kind == b"IEND":
-            return b"".join(out)
-    raise ValueError(f"cannot strip metadata of {name}: truncated PNG (no IEND chunk)")
-
-
-_WEBP_KEEP = frozenset({b"VP8 ", b"VP8L", b"VP8X", b"ALPH", b"ANIM", b"ANMF", b"ICCP"})
-
-
-def _strip_webp(data: bytes, name: str) -> bytes:
-    chunks: list[bytes] = []
-    pos = 12
-    while pos + 8 <= len(data):
-        kind = data[pos : pos + 4]
-        size = struct.unpack("<I", data[pos + 4 : pos + 8])[0]
-        end = pos + 8 + size + (size & 1)
-        if pos + 8 + size > len(data):
-            raise ValueError(f"cannot strip metadata of {name}: truncated WebP chunk {kind!r}")
-        chunk = data[pos : min(end, len(data))]
-        if kind == b"VP8X":
-            flags = chunk[8] & ~0x0C  # clear the EXIF (0x08) and XMP (0x04) flags
-            chunk = chunk[:8] + bytes([flags]) + chunk[9:]
-        if kind in _WEBP_KEEP:
-            chunks.append(chunk)
-        pos = end
-    body = b"WEBP" + b"".join(chunks)
-    return b"RIFF" + struct.pack("<I", len(body)) + body
-
-
-def _strip_gif(data: bytes, name: str) -> bytes:
-    def sub_blocks(pos: int) -> int:
-        while True:
-            if pos >= len(data):
-                raise ValueError(f"cannot strip metadata of {name}: truncated GIF")
-            size = data[pos]
-            pos += 1 + size
-            if size == 0:
-                return pos
-
-    flags = data[10]
-    pos = 13 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)
-    out = [data[:pos]]
-    while pos < len(data):
-        block = data[pos]
-        if block == 0x3B:  # trailer
-            out.append(b"\x3b")
-            return b"".join(out)
-        if block == 0x21:
-            label = data[pos + 1]
-            end = sub_blocks(pos + 2)
-            # Keep graphic control and plain text; of application extensions, only looping.
-            keep = label in (0xF9, 0x01) or (
-                label == 0xFF and data[pos + 3 : pos + 14] in (b"NETSCAPE2.0", b"ANIMEXTS1.0")
-            )
-            if keep:
-                out.append(data[pos:end])
-            pos = end
-        elif block == 0x2C:
-            local = data[pos + 9]
-            start = pos
-            pos += 10 + (3 * 2 ** ((local & 7) + 1) if local & 0x80 else 0)
-            end = sub_blocks(pos + 1)  # after the LZW minimum code size
-            out.append(data[start:end])
-            pos = end
-        else:
-            raise ValueError(f"cannot strip metadata of {name}: damaged GIF (block 0x{block:02x})")
-    raise ValueError(f"cannot strip metadata of {name}: truncated GIF (no trailer)")
-
-
-_SVG_METADATA = re.compile(
-    r"[ \t]*<(?P<tag>(?:[\w.-]+:)?metadata)\b[^>]*?(?:/>|>.*?</(?P=tag)\s*>)(?:[ \t]*\n)?",
-    re.DOTALL,
-)
-_SVG_COMMENT = re.compile(
-    r"(?P<keep><(?P<code>style|script)\b.*?</(?P=code)\s*>)|[ \t]*<!--.*?-->(?:[ \t]*\n)?",
-    re.DOTALL,
-)
-_SVG_EDITOR_ATTRS = re.compile(
-    r"\s(?:sodipodi:docname|inkscape:export-filename)\s*=\s*(\"[^\"]*\"|'[^']*')"
-)
-
-
-def _strip_svg(data: bytes) -> bytes:
-    text = data.decode("utf-8")
-    text = _SVG_METADATA.sub("", text)
-    # Comments go, except inside <style> and <script>, where '<!--' may wrap the code itself.
-    text = _SVG_COMMENT.sub(lambda m: m.group("keep") or "", text)
-    text = _SVG_EDITOR_ATTRS.sub("", text)
-
-    def clean(match: re.Match[str]) -> str:
-        try:
-            raw = base64.b64decode(re.sub(r"\s", "", match.group("data")), validate=True)
-            stripped = strip_bytes(raw)
-        except (binascii.Error, ValueError):
-            return match.group(0)  # an image we cannot strip is left for the lint to report
-        head = match.group(0)[: match.start("data") - match.start()]
-        return head + base64.b64encode(stripped).decode("ascii")
-
-    return _DATA_URI.sub(clean, text).encode("utf-8")
 
 
 __all__ = [

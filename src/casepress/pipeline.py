@@ -11,6 +11,7 @@ not run.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -144,47 +145,56 @@ def _render_stages(checked: CheckedCase, project: Project, options: BuildOptions
     rendered = render_html(checked, journal, diagnostics, options.page_size)
     if rendered is None:
         return None
+    # Strip first: the HTML output and both PDFs are made from the same stripped figures.
+    copies = dict(rendered.files)
     blobs: dict[str, bytes] = {}
+    if not strip_figures(checked, copies, blobs, diagnostics):
+        return None
+    # Output-relative path -> what the output folder will hold: all the PDF layout may read.
+    published: dict[str, Path | bytes] = {**copies, **blobs}
     texts = {"index.html": rendered.html}
     pdf = None
     if options.pdf:
         from .render_pdf import render_pdf
 
-        pdf = render_pdf(checked, rendered, options.pdf_variant, diagnostics)
+        pdf = render_pdf(checked, rendered, options.pdf_variant, diagnostics, published)
         if pdf is None:
             return None
         blobs[f"{checked.slug}.pdf"] = pdf.data
-    checklist = care_checklist(checked, rendered, pdf, options, diagnostics)
+    checklist = care_checklist(checked, rendered, pdf, options, diagnostics, published)
     if checklist is None:
         return None
     texts.update(checklist[0])
     blobs.update(checklist[1])
-    copies = dict(rendered.files)
-    if not strip_figures(checked, copies, blobs, diagnostics):
-        return None
     return BuiltCase(checked, texts, blobs, copies, checklist[2])
 
 
 def strip_figures(checked: CheckedCase, copies: dict[str, Path], blobs: dict[str, bytes], diagnostics: Diagnostics) -> bool:
-    """Publish the case's images without identifying metadata (EXIF, XMP, text chunks, SVG metadata).
+    """Publish the case's images without identifying metadata (EXIF, XMP, text chunks, SVG metadata)
+    and, for SVG, without scripts, event handlers and external references.
 
-    Moves each figure from ``copies`` to ``blobs`` as stripped bytes; an image the
-    stripper cannot read is an error at its field.
+    Moves each figure from ``copies`` to ``blobs`` as stripped bytes, read through the
+    one confinement rule; an image that cannot be read or stripped is an error at its
+    field (``check`` has refused those already, so this is a file changed meanwhile).
     """
-    from .deid import strip_metadata
+    from .confine import Refused
+    from .images import ImageError, strip_bytes
+    from .images.check import read_figure
 
     ok = True
     for i, figure in enumerate(checked.case.figures):
         fields = [((("figures", i, "file")), figure.file)]
         fields += [(("figures", i, "panels", j, "file"), p.file) for j, p in enumerate(figure.panels)]
         for path, name in fields:
-            if not name or Path(name).as_posix() not in copies:
+            key = Path(name).as_posix() if name else ""
+            if key not in copies:
                 continue
-            key = Path(name).as_posix()
+            del copies[key]
             try:
-                blobs[key] = strip_metadata(copies.pop(key))
-            except (ValueError, OSError) as exc:
-                diagnostics.error("image-unreadable", f"cannot publish '{name}' without its metadata: {exc}",
+                blobs[key] = strip_bytes(read_figure(checked.case_dir, name), name)
+            except (ImageError, Refused, FileNotFoundError) as exc:
+                code = exc.code if isinstance(exc, ImageError) else "image-unreadable"
+                diagnostics.error(code, f"cannot publish '{name}' without its metadata: {exc}",
                                   checked.doc.location(path), path)
                 ok = False
     return ok
@@ -261,9 +271,11 @@ def case_entry(built: BuiltCase, digest: str, options: BuildOptions,
 
 def care_checklist(
     checked: CheckedCase, rendered: RenderedHtml, pdf: RenderedPdf | None, options: BuildOptions,
-    diagnostics: Diagnostics,
+    diagnostics: Diagnostics, published: Mapping[str, Path | bytes],
 ) -> tuple[dict[str, str], dict[str, bytes], list[ItemReport]] | None:
-    """The filled CARE checklist (HTML, and PDF when the article has one), located in the article."""
+    """The filled CARE checklist (HTML, and PDF when the article has one), located in the article.
+
+    Its PDF is laid out from ``published`` (the output folder's files, figures stripped)."""
     from . import care_report
     from .diagnostics import Location, display_path
 
@@ -278,7 +290,7 @@ def care_checklist(
         printable = care_report.render_checklist_html(
             rendered.environment, checked.case, reports, rendered.context, article=None
         )
-        checklist_pdf = html_to_pdf(printable, rendered.files, options.pdf_variant, origin, diagnostics)
+        checklist_pdf = html_to_pdf(printable, published, options.pdf_variant, origin, diagnostics)
         if checklist_pdf is None:
             return None
         blobs["care-checklist.pdf"] = checklist_pdf.data

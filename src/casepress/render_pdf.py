@@ -1,8 +1,9 @@
 """Stage 6, PDF: the rendered HTML through WeasyPrint, with a locked-down URL fetcher.
 
 WeasyPrint's default fetcher reaches the network and any file on disk. Ours only
-serves the files the build itself copies into the output folder (the case's
-figures and the templates' assets); anything else, an http(s) or file:// URL or a
+serves the files the build itself writes into the output folder (the case's
+figures as published, stripped of their metadata, and the templates' assets), as
+the build made them; anything else, an http(s) or file:// URL or a
 path that escapes, is refused with a diagnostic and never fetched.
 """
 
@@ -12,6 +13,7 @@ import datetime as dt
 import logging
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,7 @@ def _fetcher_class() -> type:
     class CaseFetcher(URLFetcher):
         """Serves only the build's own files; refuses and records everything else."""
 
-        def __init__(self, files: dict[str, Path]) -> None:
+        def __init__(self, files: Files) -> None:
             super().__init__(allowed_protocols=())
             self.files = files
             self.refused: list[Refusal] = []
@@ -57,7 +59,7 @@ def _fetcher_class() -> type:
                 name = unquote(parts.path.removeprefix(urlsplit(BASE_URL).path))
                 source = self.files.get(name)
                 if source is not None:
-                    return URLFetcherResponse(url, source.read_bytes(), _headers(name))
+                    return URLFetcherResponse(url, read_source(source), _headers(name))
                 self.refused.append(Refusal(url, f"'{name}' is not a file of the case or its templates"))
             elif parts.scheme in ("http", "https"):
                 self.refused.append(Refusal(url, "network access is disabled; put the file in the case folder"))
@@ -68,6 +70,16 @@ def _fetcher_class() -> type:
             raise ValueError(f"casepress refused to fetch {url}")
 
     return CaseFetcher
+
+
+Files = Mapping[str, Path | bytes]
+"""Output-relative path -> what the layout may read: a file, or bytes made by the build
+(the figures stripped of their metadata, exactly as the output folder will hold them)."""
+
+
+def read_source(source: Path | bytes) -> bytes:
+    """The bytes of one entry of :data:`Files`."""
+    return source if isinstance(source, bytes) else source.read_bytes()
 
 
 def _headers(name: str) -> dict[str, str]:
@@ -112,7 +124,7 @@ _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)|@import
 _HTML_URL = re.compile(r'<(?:img|link|script|source|object|embed|iframe)\b[^>]*?\s(?:src|href|data)="([^"]*)"', re.IGNORECASE)
 
 
-def _classify(url: str, base: str, files: dict[str, Path]) -> str | None:
+def _classify(url: str, base: str, files: Files) -> str | None:
     """None when the URL may be fetched, else why not."""
     if url.startswith(("data:", "#")) or not url:
         return None
@@ -131,7 +143,7 @@ def _classify(url: str, base: str, files: dict[str, Path]) -> str | None:
     return f"casepress does not fetch '{parts.scheme}:' URLs"
 
 
-def preflight(html: str, files: dict[str, Path], origin: Location, diagnostics: Diagnostics) -> bool:
+def preflight(html: str, files: Files, origin: Location, diagnostics: Diagnostics) -> bool:
     """Refuse, before any rendering, every URL the document or its stylesheets would fetch from
     outside the build: each is an error at the stylesheet's line and column (or at the case)."""
     ok = True
@@ -143,14 +155,15 @@ def preflight(html: str, files: dict[str, Path], origin: Location, diagnostics: 
     for name, source in files.items():
         if not name.endswith(".css"):
             continue
-        text = source.read_text(encoding="utf-8", errors="replace")
+        text = read_source(source).decode("utf-8", errors="replace")
         for match in _CSS_URL.finditer(text):
             url = next(g for g in match.groups() if g is not None) if any(g is not None for g in match.groups()) else ""
             why = _classify(url, urljoin(BASE_URL, name), files)
             if why:
                 line = text.count("\n", 0, match.start()) + 1
                 column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-                diagnostics.error("fetch-refused", f"refused to fetch '{url}': {why}", Location(display_path(source), line, column))
+                where = display_path(source) if isinstance(source, Path) else name
+                diagnostics.error("fetch-refused", f"refused to fetch '{url}': {why}", Location(where, line, column))
                 ok = False
     return ok
 
@@ -167,7 +180,7 @@ def _lost_anchors(html: str, document: Any) -> list[str]:
     return [name for name in _ANCHOR.findall(html) if name not in laid_out]
 
 
-def html_to_pdf(html: str, files: dict[str, Path], variant: str | None, origin: Location,
+def html_to_pdf(html: str, files: Files, variant: str | None, origin: Location,
                 diagnostics: Diagnostics) -> RenderedPdf | None:
     """Lay out ``html`` (its relative URLs served from ``files`` only) and write the PDF.
 
@@ -211,10 +224,20 @@ def html_to_pdf(html: str, files: dict[str, Path], variant: str | None, origin: 
         logger.removeHandler(collector)
     for refusal in fetcher.refused:
         diagnostics.error("fetch-refused", f"refused to fetch {refusal.url}: {refusal.reason}", origin)
+    lost_image = False
     for record in collector.records:
-        if "casepress refused to fetch" not in record.getMessage():
-            diagnostics.warning("weasyprint", f"WeasyPrint: {record.getMessage()}", origin)
-    if fetcher.refused:
+        message = record.getMessage()
+        if "casepress refused to fetch" in message:
+            continue
+        if message.startswith("Failed to load image at"):
+            # A figure missing from the PDF is an error, never a PDF without it.
+            lost_image = True
+            diagnostics.error("image-unreadable", f"WeasyPrint could not show an image in the PDF: "
+                              f"{message.removeprefix('Failed to load image at ')}", origin,
+                              hint="check that the image opens in a browser; save it again if not")
+        else:
+            diagnostics.warning("weasyprint", f"WeasyPrint: {message}", origin)
+    if fetcher.refused or lost_image:
         return None
     # Page numbers of laid-out anchors, straight from WeasyPrint's pages (used by the CARE checklist).
     # An element split across pages carries its id on every fragment: its page is the first.
@@ -225,7 +248,9 @@ def html_to_pdf(html: str, files: dict[str, Path], variant: str | None, origin: 
     return RenderedPdf(pdf, anchor_pages, len(document.pages))
 
 
-def render_pdf(checked: CheckedCase, rendered: RenderedHtml, variant: str | None, diagnostics: Diagnostics) -> RenderedPdf | None:
-    """The article's PDF, or None (with diagnostics) when a resource was refused."""
+def render_pdf(checked: CheckedCase, rendered: RenderedHtml, variant: str | None, diagnostics: Diagnostics,
+               files: Files) -> RenderedPdf | None:
+    """The article's PDF, laid out from ``files`` (the output folder's, figures stripped),
+    or None (with diagnostics) when a resource was refused."""
     origin = Location(display_path(checked.doc.path))
-    return html_to_pdf(rendered.html, rendered.files, variant, origin, diagnostics)
+    return html_to_pdf(rendered.html, files, variant, origin, diagnostics)

@@ -354,9 +354,6 @@ def _image_paths(case: Case, ctx: CaseContext) -> Iterable[tuple[str, FieldPath]
                 yield panel.file, ("figures", i, "panels", j, "file")
 
 
-IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
-
-
 def case_relative_file(case_dir: Path, name: str) -> tuple[Path | None, str | None]:
     """Resolve a file named in the case; (path, None) or (None, why it is refused)."""
     from .confine import Refused, resolve_inside
@@ -368,23 +365,11 @@ def case_relative_file(case_dir: Path, name: str) -> tuple[Path | None, str | No
 
 
 def check_files(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
-    """Images must exist inside the case folder and be a format browsers and WeasyPrint read."""
-    for name, path in _image_paths(case, ctx):
-        resolved, refusal = case_relative_file(ctx.case_dir, name)
-        if refusal:
-            diagnostics.error("unsafe-path", refusal, ctx.at(path), path)
-        elif not resolved or not resolved.is_file():
-            folder = (ctx.case_dir / name).parent
-            siblings = [p.name for p in folder.iterdir()] if folder.is_dir() else []
-            diagnostics.error(
-                "missing-file", f"image file '{name}' does not exist", ctx.at(path), path,
-                did_you_mean(Path(name).name, siblings),
-            )
-        elif resolved.suffix.lower() not in IMAGE_SUFFIXES:
-            diagnostics.error(
-                "unsupported-image", f"'{name}' is not an SVG, PNG, JPEG, GIF or WebP image",
-                ctx.at(path), path,
-            )
+    """Images must lie inside the case folder and be shown as they are (decoded whole, see
+    casepress.images.check); bibliography files must exist."""
+    from .images.check import check_image_files
+
+    check_image_files(list(_image_paths(case, ctx)), ctx.case_dir, ctx.at, diagnostics)
     for j, name in enumerate(_get(case, "bibliography", [])):
         path = ("bibliography", j)
         candidate = ctx.case_dir / name
