@@ -32,8 +32,8 @@ MAX_NAME = 1024
 MiB = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Refused(Exception):
+@dataclass
+class Refused(Exception):  # not frozen: raising sets __traceback__ and __cause__ on it
     """A path that may not be read; ``reason`` is one sentence, without the location."""
 
     reason: str
