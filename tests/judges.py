@@ -14,9 +14,11 @@ imported (``find_spec`` locates the package without running it).
 from __future__ import annotations
 
 import importlib.util
+import json
 import subprocess
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -56,15 +58,34 @@ def jats_errors(xml: bytes) -> list[str]:
     return [f"{e.line}: {e.message}" for e in dtd.error_log.filter_from_errors()]
 
 
-def pandoc_text(data: bytes, reader: str, folder: Path) -> str:
-    """pandoc's plain-text reading of ``data`` (``reader``: ``jats`` or ``docx``), without wrapping."""
+def _pandoc(data: bytes, reader: str, folder: Path, *args: str) -> str:
     import pypandoc
 
     suffix = {"jats": ".xml", "docx": ".docx"}[reader]
     source = folder / f"judged{suffix}"
     source.write_bytes(data)
-    result = subprocess.run(
-        [pypandoc.get_pandoc_path(), "-f", reader, "-t", "plain", "--wrap=none", str(source)],
-        capture_output=True, text=True, check=True, encoding="utf-8",
-    )
+    result = subprocess.run([pypandoc.get_pandoc_path(), "-f", reader, *args, str(source)],
+                            capture_output=True, text=True, check=True, encoding="utf-8")
     return result.stdout
+
+
+def pandoc_references(data: bytes, folder: Path) -> list[dict[str, Any]]:
+    """The reference list as pandoc reads it from a JATS file's ``element-citation``s, as CSL-JSON.
+
+    pandoc (3.9) does not look inside ``citation-alternatives``: each is replaced by its
+    ``element-citation`` before pandoc reads the file."""
+    root = etree.fromstring(data, etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False))
+    for alternatives in root.iter("citation-alternatives"):
+        structured = alternatives.find("element-citation")
+        if structured is not None:
+            alternatives.getparent().replace(alternatives, structured)
+    unwrapped = etree.tostring(root.getroottree(), encoding="UTF-8", xml_declaration=True)
+    return list(json.loads(_pandoc(unwrapped, "jats", folder, "-t", "csljson")))
+
+
+def pandoc_text(data: bytes, reader: str, folder: Path, to: str = "plain") -> str:
+    """pandoc's reading of ``data`` (``reader``: ``jats`` or ``docx``) as plain text, without
+    wrapping. pandoc's plain writer leaves figure captions out: ``to="commonmark"`` keeps them
+    (as ``<figcaption>``), with images as ``<img alt=...>``. Standalone, so the title block
+    (title, authors, date) is printed too."""
+    return _pandoc(data, reader, folder, "-t", to, "--standalone", "--wrap=none")
