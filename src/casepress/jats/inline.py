@@ -236,4 +236,4 @@ def _sub_list(out: list[etree._Element], tag: str) -> etree._Element:
 
 def no_groups(group: markup.Group, ordinal: int) -> Sequence[str]:
     """A :data:`GroupRenderer` for prose that has no resolved groups: the source text as written."""
-    return ["; ".join(("@" + i.key) for i in group.items)]
+    return ["; ".join("@" + (i.key if isinstance(i, markup.Citation) else i.id) for i in group.items)]
