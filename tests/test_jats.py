@@ -170,7 +170,7 @@ def test_an_article_with_every_block_is_dtd_valid(tmp_path: Path) -> None:
     body = [B.sec("Case description", [*I.markdown_blocks("She had pain [@allred2010].\n\n- one\n- two", groups(())),
                                        figure, table], sec_id="s1", sec_type="cases", care=["5a", "5b"], label="2")]
     statements = [K.Statement("acknowledgements", "Acknowledgments", ((("declarations", "acknowledgements"), "Thanks."),)),
-                  K.Statement("competing_interests", "Conflict of interest", ((("x",), "None."),)),
+                  K.Statement("competing-interests", "Conflict of interest", ((("x",), "None."),)),
                   K.Statement("consent", "Patient consent", ((("y",), "Obtained."),))]
     front = F.front(case, F.journal_meta_for(case, "frontiers"), F.FrontParts(build_day=date(2025, 1, 1)))
     refs = R.ref_list([R.RefEntry({"id": "allred2010", "type": "article-journal", "title": "A"}, "1"),
@@ -262,3 +262,12 @@ def test_markdown_blocks_floats_and_group_ordinals() -> None:
     assert blocks[2].get("list-type") == "order"
     assert etree.tostring(blocks[2][0], encoding="unicode") == "<list-item><p><italic>two</italic> &lt;2&gt;</p></list-item>"
     assert "".join(blocks[0].itertext()) == "One <0> and <1>."
+
+
+def test_a_collapsed_range_tags_every_entry_inside() -> None:
+    ids = {"a": "ref1", "b": "ref2", "c": "ref3", "d": "ref4"}
+    cluster = Cluster((Text("("), CitationLink("a", (Text("1"),)), Text("–"), CitationLink("c", (Text("3"),)),
+                       Text(", "), CitationLink("d", (Text("4"),)), Text(")")))
+    content = B.group_content(Group(cluster, ()), ids)
+    assert [x.get("rid") for x in content if isinstance(x, etree._Element)] == ["ref1", "ref2 ref3", "ref4"]
+    assert "".join(x if isinstance(x, str) else x.text for x in content) == "(1–3, 4)"

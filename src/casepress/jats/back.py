@@ -21,16 +21,17 @@ from .xml import el
 
 STATEMENT_TYPES = {
     "ethics": "ethics-statement",
+    "ethics-and-consent": "ethics-statement",
     "consent": "consent-statement",
-    "data_availability": "data-availability",
-    "author_contributions": "author-contributions",
+    "data-availability": "data-availability",
+    "contributions": "author-contributions",
+    "author-contributions": "author-contributions",
     "funding": "funding-information",
-    "competing_interests": "coi-statement",
-    "patient_perspective": "patient-perspective",
+    "competing-interests": "coi-statement",
 }
-"""Statement ids -> ``sec-type``."""
+"""Statement ids (journal.yaml's, ``_`` read as ``-``) -> ``sec-type``."""
 
-STATEMENT_CARE = {"consent": ("13",), "patient_perspective": ("12",)}
+STATEMENT_CARE = {"consent": ("13",), "ethics-and-consent": ("13",)}
 """Statements that report a CARE item."""
 
 
@@ -39,7 +40,7 @@ class Statement:
     """A statement after the body, as the journal heads it."""
 
     id: str
-    """The statement's id (``ethics``, ``data_availability``, ``competing_interests``, ...)."""
+    """The statement's id (``ethics``, ``data-availability``, ``competing-interests``, ...)."""
     heading: str
     """Its heading."""
     fields: tuple[tuple[FieldPath, str], ...] = ()
@@ -53,10 +54,11 @@ def statement(item: Statement, groups_for: GroupsFor = lambda path: no_groups) -
     blocks: list[etree._Element] = list(item.paragraphs)
     for path, text in item.fields:
         blocks.extend(markdown_blocks(text, groups_for(path)))
-    if item.id == "acknowledgements":
+    name = item.id.replace("_", "-")
+    if name == "acknowledgements":
         return el("ack", {"id": "ack"}, el("title", {}, item.heading), blocks)
-    return sec(item.heading, blocks, sec_id=f"stmt-{item.id.replace('_', '-')}",
-               sec_type=STATEMENT_TYPES.get(item.id), care=STATEMENT_CARE.get(item.id, ()))
+    return sec(item.heading, blocks, sec_id=f"stmt-{name}", sec_type=STATEMENT_TYPES.get(name),
+               care=STATEMENT_CARE.get(name, ()))
 
 
 def back(statements: Sequence[Statement], ref_list: etree._Element | None,

@@ -103,6 +103,7 @@ def group_content(group: ResolvedGroupLike, ref_ids: Mapping[str, str],
     pieces: list[list[str | etree._Element]] = []
     if group.citation is not None:
         holder = append_inlines(el("x"), group.citation.text, ref_ids)
+        _cover_ranges(holder, list(ref_ids.values()))
         pieces.append(_children(holder))
     for ref in group.crossrefs:
         kind = "fig" if ref.kind == "figure" else "table"
@@ -118,6 +119,23 @@ def group_content(group: ResolvedGroupLike, ref_ids: Mapping[str, str],
             joined.append("; ")
         joined.extend(piece)
     return joined
+
+
+RANGE_DASHES = ("–", "-", "—")
+"""What joins the ends of a collapsed citation range (``2–4``)."""
+
+
+def _cover_ranges(holder: etree._Element, order: Sequence[str]) -> None:
+    """A collapsed range ``2–4`` links its ends only; the closing ``xref`` also names the entries
+    inside the range (``rid="ref3 ref4"``), so every cited entry is tagged."""
+    position = {rid: i for i, rid in enumerate(order)}
+    xrefs = [x for x in holder.iter("xref") if x.get("ref-type") == "bibr"]
+    for first, last in zip(xrefs, xrefs[1:]):
+        if (first.tail or "").strip() not in RANGE_DASHES or first.getnext() is not last:
+            continue
+        start, end = position.get(first.get("rid", "")), position.get(last.get("rid", ""))
+        if start is not None and end is not None and end > start + 1:
+            last.set("rid", " ".join(order[start + 1:end + 1]))
 
 
 def _children(holder: etree._Element) -> list[str | etree._Element]:
