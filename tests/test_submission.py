@@ -17,7 +17,7 @@ from PIL import Image, PngImagePlugin
 from casepress.model import Figure
 from casepress.reproducible import build_time
 from casepress.submission.figures import figure_files, stripped_from_case
-from casepress.submission.package import MANIFEST, PackageFile, submission_zip
+from casepress.submission.package import MANIFEST, PackageFile, package_files, submission_zip
 from casepress.submission.raster import svg_to_png, with_dpi
 
 from .conftest import REPO
@@ -114,3 +114,13 @@ def test_zip_refuses_bad_files(files: list[PackageFile], message: str) -> None:
 def test_build_time_from_source_date_epoch() -> None:
     assert build_time({"SOURCE_DATE_EPOCH": "1734949805"}) == datetime(2024, 12, 23, 10, 30, 5, tzinfo=UTC)
     assert build_time({"SOURCE_DATE_EPOCH": "soon"}).year >= 2024
+
+
+def test_package_files_names_and_roles() -> None:
+    files = package_files("dcis", docx=b"d", pdf=b"p", jats=b"x", checklist_pdf=b"c",
+                          figures=[("Figure-1.svg", "figure", b"s"), ("Figure-1.png", "figure-png", b"g")])
+    assert [(f.name, f.role) for f in files] == [
+        ("dcis.docx", "manuscript-docx"), ("dcis.pdf", "manuscript-pdf"), ("dcis.xml", "jats"),
+        ("care-checklist.pdf", "care-checklist"), ("Figure-1.svg", "figure"), ("Figure-1.png", "figure-png")]
+    names = zipfile.ZipFile(io.BytesIO(submission_zip(files, WHEN))).namelist()
+    assert names == sorted(f.name for f in files) + [MANIFEST]

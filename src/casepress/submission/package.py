@@ -42,6 +42,16 @@ def submission_name(slug: str) -> str:
     return f"{slug}-submission.zip"
 
 
+def package_files(slug: str, *, docx: bytes | None = None, pdf: bytes | None = None, jats: bytes | None = None,
+                  figures: Sequence[tuple[str, str, bytes]] = (), checklist_pdf: bytes | None = None) -> list[PackageFile]:
+    """The files of a case's package, named as a submission system shows them: ``<slug>.docx``,
+    ``<slug>.pdf``, ``<slug>.xml``, the figures (name, role, bytes), ``care-checklist.pdf``."""
+    named = [(f"{slug}.docx", "manuscript-docx", docx), (f"{slug}.pdf", "manuscript-pdf", pdf),
+             (f"{slug}.xml", "jats", jats), ("care-checklist.pdf", "care-checklist", checklist_pdf)]
+    files = [PackageFile(name, role, data) for name, role, data in named if data is not None]
+    return files + [PackageFile(name, role, data) for name, role, data in figures]
+
+
 def manifest(files: Sequence[PackageFile]) -> bytes:
     """``manifest.json``: every file (sorted by name) with its role, size and SHA-256."""
     entries = [{"file": f.name, "role": f.role, "size": len(f.data), "sha256": hashlib.sha256(f.data).hexdigest()}
