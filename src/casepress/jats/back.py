@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from .body import GroupsFor, FieldPath, sec
+from .body import FieldPath, GroupsFor, sec
 from .inline import markdown_blocks, no_groups
 from .xml import el
 

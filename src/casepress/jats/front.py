@@ -10,7 +10,7 @@ licence as ``ali:license_ref`` (and ``xlink:href`` on ``license``) with the stat
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 

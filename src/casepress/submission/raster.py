@@ -14,7 +14,6 @@ import struct
 import zlib
 from collections.abc import Sequence
 from functools import cache
-from pathlib import Path
 
 from ..project import builtin_templates
 

@@ -28,8 +28,8 @@ from docx.text.paragraph import Paragraph
 
 from ..model import Case
 from ..prose import markdown, plain_text
-from .reference import TABLE_STYLE
 from ..reproducible import normalize_zip
+from .reference import TABLE_STYLE
 from .runs import Face, RunWriter, TextRenderer, add_inline_markdown, add_inlines, add_markdown_blocks, as_written
 
 FieldPath = tuple[str | int, ...]
