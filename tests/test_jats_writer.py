@@ -1,0 +1,77 @@
+"""A resolved case as one JATS file: DTD-valid for both sample cases in every shipped journal,
+every figure, table, citation and statement tagged, pandoc reads it back.
+
+Runs once the resolve stage (``casepress.resolve``, ``casepress.stages``) is on the branch."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from casepress.diagnostics import Diagnostics
+from casepress.journal import load_journal
+from casepress.pipeline import check_case
+from casepress.project import Project
+
+from .conftest import REPO
+from .judges import jats_errors, pandoc_references, pandoc_text
+
+resolve_stage = pytest.importorskip("casepress.resolve", reason="needs the resolve stage (issue 10)")
+pytest.importorskip("casepress.stages", reason="needs the resolve stage (issue 10)")
+
+from casepress.jats.writer import write_jats  # noqa: E402
+
+CASES = {"dcis-bone-marrow": REPO / "cases/dcis-bone-marrow/case.yaml",
+         "ankle-fracture": REPO / "tests/samples/ankle-fracture/case.yaml"}
+
+
+def resolved(name: str, journal: str | None = None) -> Any:
+    diagnostics = Diagnostics()
+    project = Project(REPO)
+    checked = check_case(CASES[name], project, diagnostics)
+    assert checked is not None, [str(d) for d in diagnostics]
+    loaded = load_journal(project, journal or checked.case.journal, diagnostics)
+    assert loaded is not None
+    result = resolve_stage.resolve(checked, loaded, diagnostics)
+    assert result is not None, [str(d) for d in diagnostics]
+    return result
+
+
+@pytest.mark.parametrize("journal", [None, "generic", "bmj-case-reports", "frontiers"])
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_dtd_valid_with_everything_tagged(name: str, journal: str | None) -> None:
+    case = resolved(name, journal)
+    data = write_jats(case, date(2025, 1, 1))
+    assert jats_errors(data) == []
+    root = etree.fromstring(data)
+    assert root.get("article-type") == "case-report"
+    assert len(root.findall("back/ref-list/ref")) == len(case.references)
+    assert sorted(f.get("id") for f in root.iter("fig")) == sorted(f.id for f in case.figures)
+    assert sorted(t.get("id") for t in root.iter("table-wrap")) == sorted(t.id for t in case.tables)
+    ids = {e.get("id") for e in root.iter() if e.get("id")}
+    xrefs = list(root.iter("xref"))
+    assert all(rid in ids for x in xrefs for rid in x.get("rid", "").split())
+    cited = {rid for x in xrefs if x.get("ref-type") == "bibr" for rid in x.get("rid", "").split()}
+    assert cited == {r.get("id") for r in root.findall("back/ref-list/ref")}
+    assert {x.get("rid") for x in xrefs if x.get("ref-type") in ("fig", "table")} <= \
+        {f.id for f in (*case.figures, *case.tables)}
+    assert len(root.findall("back/sec")) + len(root.findall("back/ack")) == len(case.statements)
+    assert all(s.get("specific-use", "").startswith("care:") for s in root.findall("body/sec")
+               if s.get("id") in ("introduction", "discussion"))
+
+
+def test_reference_case_has_48_refs_and_pandoc_reads_it(tmp_path: Path) -> None:
+    data = write_jats(resolved("dcis-bone-marrow"), date(2025, 1, 1), {"figures/figure-1.svg": ("Figure-1.svg", "Figure-1.png")})
+    root = etree.fromstring(data)
+    assert len(root.findall("back/ref-list/ref")) == 48
+    assert {x.get("rid") for x in root.iter("xref") if x.get("ref-type") in ("fig", "table")} == {
+        "fig-histology", "fig-ihc", "fig-pet-ct", "fig-axillary-ihc", "tbl-timeline", "tbl-labs", "tbl-ihc"}
+    assert [g.get("{http://www.w3.org/1999/xlink}href") for g in root.findall(".//fig[@id='fig-histology']//graphic")] == \
+        ["Figure-1.svg", "Figure-1.png"]
+    text = pandoc_text(data, "jats", tmp_path)
+    assert "Case description" in text and "Conflict of interest" in text and "(1)" in text
+    assert len(pandoc_references(data, tmp_path)) == 48
