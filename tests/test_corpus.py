@@ -49,6 +49,8 @@ class Run:
 def run_cli(project: Path, *args: str) -> Run:
     """Run ``casepress ARGS`` in ``project``; kills it (and fails the test) past the time limit."""
     env = {**os.environ, "CI": "true", "NO_COLOR": "1", "COLUMNS": "200"}
+    # The code under test is this checkout's (a relative PYTHONPATH would not survive the cwd change).
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO / "src"), *filter(None, [os.environ.get("PYTHONPATH")])])
     env.pop("GITHUB_ACTIONS", None)
     # The child runs in a temporary project: a relative PYTHONPATH (src) would name nothing there.
     if env.get("PYTHONPATH"):
@@ -85,8 +87,11 @@ def _load(path: Path, name: str):  # type: ignore[no-untyped-def]
 def _project(scenario: Path, tmp_path: Path) -> Path:
     project = tmp_path / "project"
     case = project / "cases" / scenario.name
+    ignored = shutil.ignore_patterns("expected*.txt", "generate.py", "verify.py", "__pycache__")
     shutil.copytree(scenario, case, symlinks=True,
-                    ignore=shutil.ignore_patterns("expected*.txt", "generate.py", "verify.py", "__pycache__"))
+                    ignore=lambda d, names: [*ignored(d, names), *(["project"] if Path(d) == scenario else [])])
+    if (scenario / "project").is_dir():  # project-level files (templates/, ...) go to the project root
+        shutil.copytree(scenario / "project", project, symlinks=True, dirs_exist_ok=True)
     if (scenario / "generate.py").is_file():
         _load(scenario / "generate.py", "generate")(case, BASE)
     return project

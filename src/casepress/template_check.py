@@ -38,6 +38,7 @@ from .template_files import (
     article_chain,
     asset_files,
     chain_files,
+    escapes_case,
     template_names,
 )
 
@@ -56,6 +57,10 @@ def check_templates(doc: SourceDocument, case: Case, project: Project, journal_n
     if journal is None:
         return
     resolve_style(doc, case, journal, diagnostics)
+    own = doc.path.parent / "templates"
+    if own.is_dir() and escapes_case(own, doc.path.parent):
+        diagnostics.error("unsafe-path", "'templates' is a symlink to a folder outside the case folder",
+                          Location(display_path(own)))
     chain = article_chain(journal, doc.path.parent)
     figures = sorted({Path(n).as_posix() for f in case.figures for n in [f.file, *(p.file for p in f.panels)] if n})
     from .cache import JsonCache, digest

@@ -69,16 +69,17 @@ class Chain:
 
     @classmethod
     def of(cls, folders: tuple[Path, ...], base: tuple[Path, ...] = (), case_dir: Path | None = None) -> Chain:
-        """The chain of ``folders``; a case's ``templates/`` is a root only while inside ``case_dir``."""
-        roots = [f for f in (*folders, *base) if case_dir is None or not _escapes_case(f, case_dir)]
-        return cls(folders, base, tuple(roots))
+        """The chain of ``folders``; a case's ``templates/`` counts only while it lies inside
+        ``case_dir`` (``casepress check`` reports one that does not)."""
+        kept = tuple(f for f in folders if case_dir is None or not escapes_case(f, case_dir))
+        return cls(kept, base, tuple(dict.fromkeys((*kept, *base))))
 
     def key(self) -> tuple[str, ...]:
         """A hashable identity (environments are shared per chain)."""
         return (*map(str, self.folders), "|", *map(str, self.base), "|", *map(str, self.roots))
 
 
-def _escapes_case(folder: Path, case_dir: Path) -> bool:
+def escapes_case(folder: Path, case_dir: Path) -> bool:
     """True for the case's own templates folder when it (a symlink) leads outside the case."""
     if folder.parent != case_dir:
         return False
