@@ -132,7 +132,7 @@ def stylesheet_references(data: bytes) -> list[Reference]:
     """:func:`css_references` of a stylesheet file's bytes, cached by content (an unchanged
     stylesheet costs neither tinycss2's import nor a parse)."""
     from .cache import JsonCache, digest
-    from .template_check import engine
+    from .template_files import engine
 
     cache = JsonCache.named("css-urls")
     key = digest(engine(), data)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +37,7 @@ from .template_files import (
     article_chain,
     asset_files,
     chain_files,
+    engine,
     escapes_case,
     template_names,
 )
@@ -74,24 +74,6 @@ def check_templates(doc: SourceDocument, case: Case, project: Project, journal_n
     diagnostics.extend(local)
     if not local.items:
         verdicts.put(key, True)
-
-
-_ENGINE = ("template_check", "template_files", "template_static", "template_messages", "templating",
-           "template_errors", "stylesheets", "confine", "limits")
-
-
-@cache
-def engine() -> str:
-    """What shapes a cached result besides the files: the checking code, Jinja's and tinycss2's versions."""
-    hasher = hashlib.sha256()
-    here = Path(__file__).parent
-    for name in _ENGINE:
-        hasher.update((here / f"{name}.py").read_bytes())
-    for package in ("jinja2", "tinycss2"):
-        spec = find_spec(package)
-        if spec is not None and spec.origin:
-            hasher.update(Path(spec.origin).read_bytes())  # holds __version__
-    return hasher.hexdigest()
 
 
 def _chain_state(chain: Chain) -> list[Any]:

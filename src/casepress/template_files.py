@@ -13,9 +13,12 @@ No Jinja here: ``casepress check`` asks these questions without importing it.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 
 from .confine import Refused, check_name, confined_file
@@ -162,3 +165,21 @@ def chain_files(chain: Chain) -> Iterator[tuple[int, Path]]:
         if folder.is_dir():
             for path in _walk(folder):
                 yield index, path
+
+
+_ENGINE = ("template_check", "template_files", "template_static", "template_messages", "templating",
+           "template_errors", "stylesheets", "confine", "limits")
+
+
+@cache
+def engine() -> str:
+    """What shapes a cached result besides the files: the checking code, Jinja's and tinycss2's versions."""
+    hasher = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in _ENGINE:
+        hasher.update((here / f"{name}.py").read_bytes())
+    for package in ("jinja2", "tinycss2"):
+        spec = find_spec(package)
+        if spec is not None and spec.origin:
+            hasher.update(Path(spec.origin).read_bytes())  # holds __version__
+    return hasher.hexdigest()

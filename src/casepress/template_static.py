@@ -145,7 +145,7 @@ class _Sources:
 def _facts(name: str, named: Path, real: Path, diagnostics: Diagnostics) -> Facts | None:
     """The file's facts, from the cache when its content was seen before."""
     from .cache import JsonCache, digest
-    from .template_check import engine
+    from .template_files import engine
 
     data = real.read_bytes()
     key = digest(engine(), data)
