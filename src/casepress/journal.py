@@ -28,7 +28,7 @@ from .project import Project
 class Labels(BaseModel):
     """Words the journal prints for floats and sections."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)  # no use_attribute_docstrings: check imports this
 
     figure: str = "Figure"
     """Reference to one figure: 'Figure 1'."""
@@ -47,7 +47,7 @@ class Labels(BaseModel):
 class JournalConfig(BaseModel):
     """Settings of a journal template (journal.yaml)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)  # no use_attribute_docstrings: check imports this
 
     name: str
     """The journal's display name."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,7 +37,6 @@ from .template_files import (
     FileRefused,
     article_chain,
     asset_files,
-    chain_files,
     engine,
     escapes_case,
     template_names,
@@ -80,20 +80,33 @@ def _chain_state(chain: Chain) -> list[Any]:
     """Every file of the chain: templates and stylesheets by content (when not symlinks), the rest
     by what stat says (following symlinks, which never opens anything)."""
     state: list[Any] = []
-    for index, path in chain_files(chain):
-        try:
-            info = os.stat(path)
-        except OSError:
-            state.append([index, str(path), None])
-            continue
-        entry: list[Any] = [index, str(path), info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode]
-        if path.suffix in (".j2", ".css") and not path.is_symlink() and info.st_size <= MAX_TEMPLATE_BYTES \
-                and path.is_file():
-            entry.append(hashlib.sha256(path.read_bytes()).hexdigest())
-        elif path.is_symlink():
-            entry.append(os.readlink(path))
-        state.append(entry)
+    for index, folder in enumerate(dict.fromkeys((*chain.folders, *chain.base))):
+        pending = [str(folder)]
+        while pending:
+            try:
+                entries = sorted(os.scandir(pending.pop()), key=lambda e: e.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                else:
+                    state.append([index, entry.path, *_file_state(entry)])
     return state
+
+
+def _file_state(entry: os.DirEntry[str]) -> list[Any]:
+    try:
+        info = entry.stat()
+    except OSError:
+        return [None]
+    link = entry.is_symlink()
+    found: list[Any] = [info.st_ino, info.st_size, info.st_mtime_ns, info.st_mode, os.readlink(entry.path) if link else None]
+    if entry.name.endswith((".j2", ".css")) and not link and stat.S_ISREG(info.st_mode) \
+            and info.st_size <= MAX_TEMPLATE_BYTES:
+        with open(entry.path, "rb") as stream:
+            found.append(hashlib.sha256(stream.read()).hexdigest())
+    return found
 
 
 def _check_chain(chain: Chain, case_dir: Path, figures: list[str], diagnostics: Diagnostics) -> None:

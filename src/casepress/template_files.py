@@ -159,14 +159,6 @@ def asset_files(chain: Chain, refused: list[FileRefused] | None = None) -> dict[
     return files
 
 
-def chain_files(chain: Chain) -> Iterator[tuple[int, Path]]:
-    """Every file of the chain's folders, with the index of its folder (for a cache key)."""
-    for index, folder in enumerate(dict.fromkeys((*chain.folders, *chain.base))):
-        if folder.is_dir():
-            for path in _walk(folder):
-                yield index, path
-
-
 _ENGINE = ("template_check", "template_files", "template_static", "template_messages", "templating",
            "template_errors", "stylesheets", "confine", "limits")
 
