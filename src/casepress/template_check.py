@@ -59,7 +59,7 @@ def check_templates(doc: SourceDocument, case: Case, project: Project, journal_n
     resolve_style(doc, case, journal, diagnostics)
     own = doc.path.parent / "templates"
     if own.is_dir() and escapes_case(own, doc.path.parent):
-        diagnostics.error("unsafe-path", "'templates' is a symlink to a folder outside the case folder",
+        diagnostics.error("unsafe-path", "'templates' points outside the case folder (through a symlink)",
                           Location(display_path(own)))
     chain = article_chain(journal, doc.path.parent)
     figures = sorted({Path(n).as_posix() for f in case.figures for n in [f.file, *(p.file for p in f.panels)] if n})
