@@ -42,7 +42,7 @@ def test_undefined_template_variable_fails_with_its_location(
 ) -> None:
     assert _build("tests/build/strict-undefined", tmp_path, "--no-pdf") == 1
     err = capsys.readouterr().err
-    assert "tests/build/strict-undefined/templates/article.html.j2:5: error[template]" in err
+    assert "tests/build/strict-undefined/templates/article.html.j2:5:7: error[template]" in err
     assert "'no_such_variable' is undefined" in err
     assert "Traceback" not in err
     assert not (tmp_path / "strict-undefined").exists()

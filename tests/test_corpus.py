@@ -85,8 +85,11 @@ def _load(path: Path, name: str):  # type: ignore[no-untyped-def]
 def _project(scenario: Path, tmp_path: Path) -> Path:
     project = tmp_path / "project"
     case = project / "cases" / scenario.name
+    ignored = shutil.ignore_patterns("expected*.txt", "generate.py", "verify.py", "__pycache__")
     shutil.copytree(scenario, case, symlinks=True,
-                    ignore=shutil.ignore_patterns("expected*.txt", "generate.py", "verify.py", "__pycache__"))
+                    ignore=lambda d, names: [*ignored(d, names), *(["project"] if Path(d) == scenario else [])])
+    if (scenario / "project").is_dir():  # project-level files (templates/, ...) go to the project root
+        shutil.copytree(scenario / "project", project, symlinks=True, dirs_exist_ok=True)
     if (scenario / "generate.py").is_file():
         _load(scenario / "generate.py", "generate")(case, BASE)
     return project

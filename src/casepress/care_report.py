@@ -14,8 +14,10 @@ from html.parser import HTMLParser
 from typing import Any
 
 from .care import ChecklistItem, ItemStatus, care_status, checklist
+from .diagnostics import Diagnostics
 from .model import Case
 from .render_html import RenderedHtml
+from .template_files import CHECKLIST_TEMPLATE
 
 _GENERATED_HOMES = {
     ("timeline",): "timeline",
@@ -199,13 +201,14 @@ def dumps(reports: list[ItemReport]) -> str:
     return json.dumps(as_json(reports), indent=2, ensure_ascii=False)
 
 
-CHECKLIST_TEMPLATE = "care-checklist.html.j2"
-
-
 def render_checklist_html(
-    env: Any, case: Case, reports: list[ItemReport], context: dict[str, Any], article: str | None = "index.html"
-) -> str:
+    env: Any, case: Case, reports: list[ItemReport], context: dict[str, Any], diagnostics: Diagnostics,
+    article: str | None = "index.html",
+) -> str | None:
     """The checklist page, from the journal's (or base) ``care-checklist.html.j2``; ``article`` is the
-    file its locations link to (None for the PDF, where such links would not resolve)."""
+    file its locations link to (None for the PDF, where such links would not resolve). None (with a
+    located error) when the template fails."""
+    from .template_errors import render_or_report
+
     values = {**context, "case": case, "reports": reports, "article": article}
-    return env.get_template(CHECKLIST_TEMPLATE).render(values)
+    return render_or_report(env, CHECKLIST_TEMPLATE, values, diagnostics)

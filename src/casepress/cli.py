@@ -401,11 +401,14 @@ def index(manifests: tuple[str, ...], output: str | None, title: str, root: str 
     refuse_output(output_root, project)
     sources = [Path(m) for m in manifests] or [output_root / MANIFEST]
     merged = merge_manifests(sources) if manifests else Manifest.load(sources[0])
+    diagnostics = Diagnostics()
+    html = render_index(merged, project, diagnostics, title)
+    if html is None:
+        sys.exit(report(diagnostics, "text", False))
     try:
         with lock(output_root):
-            write_files(output_root, {"index.html": render_index(merged, project, title), MANIFEST: merged.dumps()}, {})
+            write_files(output_root, {"index.html": html, MANIFEST: merged.dumps()}, {})
     except OSError as exc:
-        diagnostics = Diagnostics()
         diagnostics.error("write-failed", f"could not write the index: {exc.strerror or exc}",
                           Location(display_path(output_root / "index.html")))
         sys.exit(report(diagnostics, "text", False))

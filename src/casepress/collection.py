@@ -8,39 +8,35 @@ from . import __version__
 from .batch import Manifest
 from .diagnostics import Diagnostics
 from .project import Project
+from .template_files import COLLECTION_TEMPLATE, Chain
 
-INDEX_TEMPLATE = "collection.html.j2"
+INDEX_TEMPLATE = COLLECTION_TEMPLATE
 
 
-def render_index(manifest: Manifest, project: Project, title: str = "Case reports") -> str:
-    """The index page: newest first, then by title; links relative to the output folder."""
-    import jinja2
+def collection_chain(project: Project) -> Chain:
+    """The collection page's lookup chain: the base folders (project, then casepress)."""
+    folders = tuple(root / "base" for root in project.template_roots if (root / "base").is_dir())
+    return Chain.of(folders, folders)
 
-    from .generated import long_date
 
-    folders = [str(root / "base") for root in project.template_roots if (root / "base").is_dir()]
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(folders), autoescape=True, undefined=jinja2.StrictUndefined,
-        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-    )
-    env.filters["long_date"] = long_date
+def render_index(manifest: Manifest, project: Project, diagnostics: Diagnostics, title: str = "Case reports") -> str | None:
+    """The index page: newest first, then by title; links relative to the output folder.
+    None (with a located error) when the template fails."""
+    from .template_errors import render_or_report
+    from .templating import html_environment
+
     by_title = sorted(manifest.cases.values(), key=lambda e: (e.title, e.slug))
     entries = sorted(by_title, key=lambda e: e.published or "", reverse=True)
-    return env.get_template(INDEX_TEMPLATE).render(
-        entries=entries, collection_title=title, generator=f"casepress {__version__}"
-    )
+    values = {"entries": entries, "collection_title": title, "generator": f"casepress {__version__}"}
+    return render_or_report(html_environment(collection_chain(project)), INDEX_TEMPLATE, values, diagnostics)
 
 
 def write_index(manifest: Manifest, project: Project, output_root: Path, diagnostics: Diagnostics) -> Path | None:
-    """Write ``index.html`` atomically; a template problem is a diagnostic."""
-    import jinja2
-
+    """Write ``index.html`` atomically; a template problem is a located diagnostic."""
     from .output import write_files
 
-    try:
-        html = render_index(manifest, project)
-    except jinja2.TemplateError as exc:
-        diagnostics.error("template", f"collection index: {exc}")
+    html = render_index(manifest, project, diagnostics)
+    if html is None:
         return None
     write_files(output_root, {"index.html": html}, {})
     return output_root / "index.html"

@@ -28,7 +28,7 @@ from .project import Project
 class Labels(BaseModel):
     """Words the journal prints for floats and sections."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)  # no use_attribute_docstrings: check imports this
 
     figure: str = "Figure"
     """Reference to one figure: 'Figure 1'."""
@@ -47,7 +47,7 @@ class Labels(BaseModel):
 class JournalConfig(BaseModel):
     """Settings of a journal template (journal.yaml)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)  # no use_attribute_docstrings: check imports this
 
     name: str
     """The journal's display name."""
@@ -78,29 +78,54 @@ class Journal:
 
 
 def load_journal(project: Project, name: str, diagnostics: Diagnostics) -> Journal | None:
-    """Resolve ``name`` and its parents; errors (unknown journal, bad journal.yaml) are located."""
+    """Resolve ``name`` and its parents; errors (unknown journal, bad journal.yaml, a cycle of
+    ``extends``) are located, the last two at the ``extends:`` that names the journal."""
     dirs: list[Path] = []
     config: JournalConfig | None = None
     seen: list[str] = []
     current: str | None = name
+    named_by: Path | None = None  # the journal.yaml whose extends: named current (None: the case did)
     while current is not None:
+        where = config_location(named_by, ("extends",)) if named_by else None
         if current in seen:
-            diagnostics.error("journal-cycle", f"journal templates extend each other in a circle: {' -> '.join(seen + [current])}")
+            diagnostics.error("journal-cycle", "journal templates extend each other in a circle: "
+                              f"{' -> '.join(seen + [current])}", where)
             return None
         seen.append(current)
         found = project.journal_dirs(current)
         if not found:
-            diagnostics.error("unknown-journal", f"no journal template '{current}'")
+            diagnostics.error("unknown-journal", f"no journal template '{current}'", where)
             return None
         settings = _read_config(found[0] / "journal.yaml", diagnostics)
         if settings is None:
             return None
         config = config or settings
         dirs.extend(found)
-        current = settings.extends
+        current, named_by = settings.extends, found[0] / "journal.yaml"
     base_dirs = tuple(r / "base" for r in project.template_roots if (r / "base").is_dir())
     assert config is not None
     return Journal(name, config, tuple(dirs), base_dirs)
+
+
+def config_location(path: Path, keys: tuple[str | int, ...]) -> Location:
+    """Where ``keys`` (a field path) is in a journal.yaml: its value's line and column, else the
+    nearest enclosing key's, else the file."""
+    shown = display_path(path)
+    try:
+        node: yaml.Node | None = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return Location(shown)
+    mark = node.start_mark if node is not None else None
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        match = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(key)), None)
+        if match is None:
+            break
+        node, mark = match[1], match[1].start_mark
+    if mark is None:
+        return Location(shown)
+    return Location(shown, mark.line + 1, mark.column + 1)
 
 
 def _read_config(path: Path, diagnostics: Diagnostics) -> JournalConfig | None:
@@ -108,7 +133,7 @@ def _read_config(path: Path, diagnostics: Diagnostics) -> JournalConfig | None:
     if not path.is_file():
         return JournalConfig(name=path.parent.name)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         diagnostics.error("yaml-syntax", f"YAML syntax error: {getattr(exc, 'problem', exc)}",
@@ -119,7 +144,7 @@ def _read_config(path: Path, diagnostics: Diagnostics) -> JournalConfig | None:
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             where = ".".join(str(p) for p in err["loc"])
-            diagnostics.error("journal-config", f"{where}: {err['msg']}", Location(shown))
+            diagnostics.error("journal-config", f"{where}: {err['msg']}", config_location(path, tuple(err["loc"])))
         return None
 
 

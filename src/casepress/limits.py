@@ -20,6 +20,8 @@ MAX_IMAGE_BYTES = 64 * MiB
 """Size of one figure or panel image."""
 MAX_TEMPLATE_BYTES = 4 * MiB
 """Size of one template, stylesheet or CSL file."""
+MAX_ASSET_BYTES = 64 * MiB
+"""Size of one other file under a template folder's ``assets/`` (a font, an image)."""
 MAX_HASHED_BYTES = 256 * MiB
 """A file in the case folder that no field names is hashed for the rebuild digest only up to this size."""
 
@@ -53,3 +55,9 @@ MAX_YEAR = 2200
 
 MAX_SLUG_LENGTH = 64
 """Characters of a case name given to ``casepress new`` (a folder name and part of every URL)."""
+
+# --------------------------------------------------------------------------- templates
+
+MAX_TEMPLATE_RESULT = 1_000_000
+"""Characters or items a template's ``*`` or ``%`` may build, and bits its ``**`` may (the sandbox
+refuses more, and Jinja then never folds such constants at compile time, which would hang)."""

@@ -52,9 +52,13 @@ class CheckedCase:
         return self.doc.path.parent
 
 
-def check_case(case_file: Path, project: Project, diagnostics: Diagnostics) -> CheckedCase | None:
-    """Load, validate and resolve citations; None when any error was found."""
+def check_case(case_file: Path, project: Project, diagnostics: Diagnostics,
+               journal: str | None = None) -> CheckedCase | None:
+    """Load, validate, resolve citations and check the journal's templates, stylesheets and
+    citation style (``journal`` instead of the case's own, as ``build --journal`` does);
+    None when any error was found. Everything the build checks but the layout."""
     from . import cite
+    from .template_check import check_templates
 
     local = Diagnostics()
     doc = load_yaml(case_file, local)
@@ -62,6 +66,7 @@ def check_case(case_file: Path, project: Project, diagnostics: Diagnostics) -> C
     if doc is not None:
         case = validate(doc, project, local)
         if case is not None:
+            check_templates(doc, case, project, journal or case.journal, local)
             library = cite.resolve(case, doc, local)
             if library is not None and not local.has_errors:
                 checked = CheckedCase(doc, case, library)
@@ -126,7 +131,7 @@ class BuiltCase:
 
 def gather(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> BuiltCase | None:
     """Run every stage but the writing: check, number and render HTML, lay out the PDF, fill the checklist."""
-    checked = check_case(case_file, project, diagnostics)
+    checked = check_case(case_file, project, diagnostics, options.journal)
     if checked is None:
         return None
     local = Diagnostics()
@@ -280,7 +285,10 @@ def care_checklist(
     from .diagnostics import Location, display_path
 
     reports = care_report.locate(checked.case, rendered, pdf.anchor_pages if pdf else None)
-    html = care_report.render_checklist_html(rendered.environment, checked.case, reports, rendered.context)
+    html = care_report.render_checklist_html(rendered.environment, checked.case, reports, rendered.context,
+                                             diagnostics)
+    if html is None:
+        return None
     texts = {"care-checklist.html": html}
     blobs: dict[str, bytes] = {}
     if pdf is not None:
@@ -288,8 +296,10 @@ def care_checklist(
 
         origin = Location(display_path(checked.doc.path))
         printable = care_report.render_checklist_html(
-            rendered.environment, checked.case, reports, rendered.context, article=None
+            rendered.environment, checked.case, reports, rendered.context, diagnostics, article=None
         )
+        if printable is None:
+            return None
         checklist_pdf = html_to_pdf(printable, published, options.pdf_variant, origin, diagnostics)
         if checklist_pdf is None:
             return None

@@ -10,14 +10,14 @@ first mentions them (or at the end, if the journal says so).
 Templates get the case model (``case``) and a few helpers: the filters ``md``
 (block Markdown), ``md_inline``, ``plain`` and ``long_date``, and the functions
 ``place(id)`` (put a float here) and ``floats_remaining()`` (every float not yet
-placed). Jinja runs with autoescape and StrictUndefined: a template that uses a
-missing variable fails the build with the template's file and line.
+placed). Templates render in the sandbox of :mod:`casepress.templating`, with
+autoescape and StrictUndefined: a template that uses a missing variable (or any
+other template error) fails the build at the template's file, line and column.
 """
 
 from __future__ import annotations
 
 import re
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,15 +26,21 @@ import jinja2
 from markupsafe import Markup, escape
 
 from . import __version__, markup, prose
-from .csl import Bibliography, Entry, FormattingError, StyleNotFound, find_style, known_locale
-from .diagnostics import Diagnostics, Location, did_you_mean, display_path
+from .csl import Bibliography, Entry, FormattingError, known_locale
+from .diagnostics import Diagnostics, Location, display_path
 from .generated import TableData, build_table, long_date
-from .journal import Journal, template_search_path
+from .journal import Journal
 from .model import Case, Figure, Markdown, Table, is_reported, iter_prose
 from .number import ClusterId, Numbering, crossref_label, letter_runs
 from .pipeline import CheckedCase
+from .template_check import resolve_style
+from .template_errors import is_template_error, report_template_error
+from .template_files import ARTICLE_TEMPLATE, FIGURE_TEMPLATE, TABLE_TEMPLATE, article_chain, asset_files
+from .templating import PASS_KEY, article_environment, forget_environments
 
-ENTRY_TEMPLATE = "article.html.j2"
+__all__ = ["PASS_KEY", "RenderedHtml", "environment_for", "forget_environments", "render_html"]
+
+ENTRY_TEMPLATE = ARTICLE_TEMPLATE
 UNRESOLVED = re.compile(r"\?\?|\ufffd|\[@|\ue000")
 
 
@@ -206,7 +212,7 @@ class _Pass:
             }
             for j, p in enumerate(fig.panels)
         ]
-        template = self.env.get_template("partials/figure.html.j2")
+        template = self.env.get_template(FIGURE_TEMPLATE)
         return Markup(template.render(
             **{PASS_KEY: self},
             fig=fig,
@@ -232,7 +238,7 @@ class _Pass:
                     for r, row in enumerate(table.rows)
                 ],
             )
-        template = self.env.get_template("partials/table.html.j2")
+        template = self.env.get_template(TABLE_TEMPLATE)
         return Markup(template.render(
             **{PASS_KEY: self},
             table=table,
@@ -249,59 +255,9 @@ def field_anchor(path: tuple[Any, ...]) -> str:
     return "f-" + "-".join(str(part).replace("_", "-") for part in path)
 
 
-_ENVIRONMENTS: dict[tuple[str, ...], jinja2.Environment] = {}
-"""One environment per lookup chain for the process: Jinja then compiles each template once
-(it still reloads a template whose file changed, which watch mode relies on)."""
-
-
-def forget_environments() -> None:
-    """Drop the shared environments (watch mode, when a template file appears that may
-    shadow one Jinja already loaded: Jinja re-checks loaded files, never new ones)."""
-    _ENVIRONMENTS.clear()
-
-
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates on disk, keyed by Jinja on the template's source: a cold build skips
-    compiling them (a large part of an HTML-only build)."""
-    from .cache import cache_dir, digest
-
-    # Jinja compiles filter calls differently for filters that take the context, and keys
-    # its bytecode by the template's source only: the folder is keyed by what defines the
-    # filters (this module) and by Jinja's version, so compiled code never outlives them.
-    engine = digest(Path(__file__).read_bytes(), jinja2.__version__)[:16]
-    folder = cache_dir() / "jinja" / engine
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return jinja2.FileSystemBytecodeCache(str(folder))
-
-
 def environment_for(journal: Journal, case_dir: Path) -> jinja2.Environment:
     """The Jinja environment of a journal's lookup chain (shared by every case that uses it)."""
-    search = tuple(str(p) for p in template_search_path(journal, case_dir))
-    bases = tuple(str(p) for p in journal.base_dirs)
-    key = search + ("|",) + bases
-    if key not in _ENVIRONMENTS:
-        loader = jinja2.ChoiceLoader([
-            jinja2.PrefixLoader({"base": jinja2.FileSystemLoader(list(bases))}),
-            jinja2.FileSystemLoader(list(search)),
-        ])
-        env = jinja2.Environment(
-            loader=loader,
-            autoescape=True,
-            undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
-            lstrip_blocks=True,
-            keep_trailing_newline=True,
-            bytecode_cache=_bytecode_cache(),
-        )
-        env.filters.update(long_date=long_date, md=_md, md_inline=_md_inline)
-        env.globals.update(place=_place, floats_remaining=_floats_remaining)
-        env.filters["plain"] = lambda text: prose.plain_text(str(text)) if text else ""
-        env.tests["reported"] = is_reported
-        _ENVIRONMENTS[key] = env
-    return _ENVIRONMENTS[key]
+    return article_environment(journal, case_dir)
 
 
 def _affiliation_numbers(case: Case) -> dict[str, int]:
@@ -315,57 +271,13 @@ def _affiliation_numbers(case: Case) -> dict[str, int]:
     return numbers
 
 
-PASS_KEY = "_casepress_pass"
-"""Context variable holding the rendering pass: the shared environment's helpers read their
-per-render state from the context, so one environment serves concurrent renders."""
-
-
-@jinja2.pass_context
-def _md(context: Any, text: Markdown | str | None) -> Markup:
-    return context[PASS_KEY].md(text)
-
-
-@jinja2.pass_context
-def _md_inline(context: Any, text: Markdown | str | None) -> Markup:
-    return context[PASS_KEY].md_inline(text)
-
-
-@jinja2.pass_context
-def _place(context: Any, float_id: str) -> Markup:
-    return context[PASS_KEY].template_place(float_id)
-
-
-@jinja2.pass_context
-def _floats_remaining(context: Any) -> Markup:
-    return context[PASS_KEY].floats_remaining()
-
-
 def _render_document(state: _Pass, context: dict[str, Any]) -> str:
     return state.env.get_template(ENTRY_TEMPLATE).render({**context, PASS_KEY: state})
 
 
-def _template_error(exc: Exception, diagnostics: Diagnostics) -> None:
-    """A located diagnostic for a template error: the template's file and line."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith((".j2", ".html", ".jinja"))]
-    lineno = getattr(exc, "lineno", None)
-    filename = getattr(exc, "filename", None)
-    if frames:
-        filename, lineno = frames[-1].filename, frames[-1].lineno
-    location = Location(display_path(filename), lineno) if filename else None
-    message = getattr(exc, "message", None) or str(exc)
-    diagnostics.error("template", f"template error: {message}", location)
-
-
 def _bibliography(checked: CheckedCase, journal: Journal, diagnostics: Diagnostics) -> Bibliography | None:
-    style_name = checked.case.csl or journal.config.csl
-    search = [checked.case_dir, *journal.dirs]
-    try:
-        style = find_style(style_name, search)
-    except StyleNotFound as exc:
-        where = checked.doc.location(("csl",)) if checked.case.csl else None
-        diagnostics.error("unknown-style", f"no citation style '{style_name}'", where,
-                          "csl" if checked.case.csl else None,
-                          did_you_mean(style_name, exc.suggestions) if exc.suggestions else None)
+    style = resolve_style(checked.doc, checked.case, journal, diagnostics)
+    if style is None:
         return None
     cited = checked.library.cited_keys
     items = [checked.library.entries[k].item for k in cited]
@@ -426,10 +338,12 @@ def render_html(
             {"key": e.key, "label": e.label, "html": Markup(e.html)} for e in entries
         ]
         html = _render_document(second, context)
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, KeyError, IndexError) as exc:
-        # Anything a template can get wrong (a missing variable, calling a string, a bad
-        # filter argument) is reported at the template's file and line, never as a traceback.
-        _template_error(exc, diagnostics)
+    except Exception as exc:
+        # Anything a template can get wrong (a missing variable, calling a string, a bad filter
+        # argument, the sandbox refusing, 1 // 0) is reported at its file, line and column.
+        if not is_template_error(exc):
+            raise
+        report_template_error(exc, diagnostics)
         return None
     unplaced = [f for f in numbering.floats if f not in second.placed]
     for float_id in unplaced:
@@ -452,17 +366,11 @@ def _visible_text(html: str) -> str:
 
 
 def _files(checked: CheckedCase, journal: Journal) -> dict[str, Path]:
-    """Figures (keeping their case-relative paths) and the templates' assets/ folders."""
-    files: dict[str, Path] = {}
-    for folder in reversed(template_search_path(journal, checked.case_dir)):
-        assets = folder / "assets"
-        if assets.is_dir():
-            for path in sorted(assets.rglob("*")):
-                if path.is_file():
-                    files[path.relative_to(folder).as_posix()] = path  # more specific folders overwrite
+    """Figures (keeping their case-relative paths) and the templates' assets/ folders (confined:
+    ``casepress check`` reports a refused asset; here it is simply never published)."""
+    files = asset_files(article_chain(journal, checked.case_dir))
     for fig in checked.case.figures:
         for name in [fig.file, *(p.file for p in fig.panels)]:
             if name:
                 files[Path(name).as_posix()] = checked.case_dir / name
     return dict(sorted(files.items()))
-

@@ -17,15 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 from urllib.request import urlopen
 
 from .diagnostics import Diagnostics, Location, display_path
 from .pipeline import CheckedCase
 from .render_html import RenderedHtml
-
-BASE_URL = "https://casepress.invalid/case/"
-"""The document's base URL: relative URLs resolve below it, and only those are served."""
+from .stylesheets import BASE_URL, check_stylesheets, classify, html_references, refused
 
 
 @dataclass
@@ -120,51 +118,17 @@ class RenderedPdf:
     """Number of pages."""
 
 
-_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)|@import\s+(?:"([^"]*)"|'([^']*)')""")
-_HTML_URL = re.compile(r'<(?:img|link|script|source|object|embed|iframe)\b[^>]*?\s(?:src|href|data)="([^"]*)"', re.IGNORECASE)
-
-
-def _classify(url: str, base: str, files: Files) -> str | None:
-    """None when the URL may be fetched, else why not."""
-    if url.startswith(("data:", "#")) or not url:
-        return None
-    absolute = urljoin(base, url)
-    parts = urlsplit(absolute)
-    base_parts = urlsplit(BASE_URL)
-    if (parts.scheme, parts.netloc) == (base_parts.scheme, base_parts.netloc):
-        if not parts.path.startswith(base_parts.path):
-            return "it points outside the case and template folders"
-        name = unquote(parts.path.removeprefix(base_parts.path))
-        return None if name in files else "it is not a file of the case or of its templates"
-    if parts.scheme in ("http", "https"):
-        return "it is on the network, and casepress builds offline: put the file in the case or template folder"
-    if parts.scheme == "file":
-        return "file:// URLs are not allowed: use a path relative to the case or template folder"
-    return f"casepress does not fetch '{parts.scheme}:' URLs"
-
-
 def preflight(html: str, files: Files, origin: Location, diagnostics: Diagnostics) -> bool:
     """Refuse, before any rendering, every URL the document or its stylesheets would fetch from
-    outside the build: each is an error at the stylesheet's line and column (or at the case)."""
-    ok = True
-    for match in _HTML_URL.finditer(html):
-        why = _classify(match.group(1), BASE_URL, files)
+    outside the build (see :mod:`casepress.stylesheets`): an error at the stylesheet's line and
+    column, or at the case for the document itself (``casepress check`` has already located
+    the templates' own URLs)."""
+    ok = check_stylesheets(files, diagnostics)
+    for ref in html_references(html):
+        why = classify(ref.url, BASE_URL, files)
         if why:
-            diagnostics.error("fetch-refused", f"refused to fetch '{match.group(1)}': {why}", origin)
+            refused(ref, why, origin, diagnostics)
             ok = False
-    for name, source in files.items():
-        if not name.endswith(".css"):
-            continue
-        text = read_source(source).decode("utf-8", errors="replace")
-        for match in _CSS_URL.finditer(text):
-            url = next(g for g in match.groups() if g is not None) if any(g is not None for g in match.groups()) else ""
-            why = _classify(url, urljoin(BASE_URL, name), files)
-            if why:
-                line = text.count("\n", 0, match.start()) + 1
-                column = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
-                where = display_path(source) if isinstance(source, Path) else name
-                diagnostics.error("fetch-refused", f"refused to fetch '{url}': {why}", Location(where, line, column))
-                ok = False
     return ok
 
 

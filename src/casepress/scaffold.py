@@ -65,9 +65,10 @@ def slug_problem(slug: str) -> str | None:
 
 def scaffold(project: Project, slug: str, title: str | None, diagnostics: Diagnostics) -> Path | None:
     """Create ``cases/<slug>/``; refuses to overwrite; returns the new folder or None."""
-    import jinja2
-
     from .schema import schema_text
+    from .template_errors import render_or_report
+    from .template_files import Chain
+    from .templating import make_environment
 
     problem = slug_problem(slug)
     if problem:
@@ -84,12 +85,8 @@ def scaffold(project: Project, slug: str, title: str | None, diagnostics: Diagno
         diagnostics.error("no-scaffold", "no templates/scaffold/ folder found")
         return None
     schema_file = project.root / "schema" / "case.schema.json"
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(source)),
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        autoescape=False,  # YAML, not HTML: nothing here is rendered in a browser
-    )
+    # YAML, not HTML (no autoescape): nothing here is rendered in a browser.
+    env = make_environment(Chain.of((source,)), html=False)
     context = {
         "slug": slug,
         "title": title or "",
@@ -108,13 +105,16 @@ def scaffold(project: Project, slug: str, title: str | None, diagnostics: Diagno
             if file.is_dir():
                 (staging / relative).mkdir(parents=True, exist_ok=True)
             elif file.suffix == ".j2":
-                text = env.get_template(relative.as_posix()).render(context)
+                text = render_or_report(env, relative.as_posix(), context, diagnostics)
+                if text is None:
+                    shutil.rmtree(staging, ignore_errors=True)
+                    return None
                 (staging / relative.with_suffix("")).write_text(text, encoding="utf-8")
             else:
                 (staging / relative).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(file, staging / relative)
         os.replace(staging, target)
-    except (OSError, jinja2.TemplateError) as exc:
+    except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         diagnostics.error("scaffold-failed", f"could not create {display_path(target)}: {exc}")
         return None
