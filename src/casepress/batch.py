@@ -163,9 +163,11 @@ class Digester:
         except (OSError, yaml.YAMLError, UnicodeDecodeError):
             data = None
         data = data if isinstance(data, dict) else {}
-        for name in data.get("bibliography") or []:
-            path = (case_dir / str(name)).resolve()
-            if path.is_file() and not path.is_relative_to(case_dir.resolve()):
+        from .cite import readable_bibliographies
+
+        names = data.get("bibliography")
+        for path in readable_bibliographies(names if isinstance(names, list) else [], case_dir, self.project.root):
+            if not path.is_relative_to(case_dir.resolve()):
                 digest.update(path.read_bytes())
         journal = journal_override or str(data.get("journal") or "generic")
         for folder in self.journal_folders(journal):

@@ -61,7 +61,7 @@ def check_case(case_file: Path, project: Project, diagnostics: Diagnostics) -> C
     if doc is not None:
         case = validate(doc, project, local)
         if case is not None:
-            library = cite.resolve(case, doc, local)
+            library = cite.resolve(case, doc, local, project.root)
             if library is not None and not local.has_errors:
                 checked = CheckedCase(doc, case, library)
     merge_for_case(local, diagnostics, doc)
