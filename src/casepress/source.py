@@ -154,11 +154,18 @@ def _align(value: str, offset: int, raw: str, start: int, end: int) -> int:
 
 def load_yaml(path: Path, diagnostics: Diagnostics) -> SourceDocument | None:
     """Read and parse one YAML file; problems go to ``diagnostics``; None when unusable."""
+    from .confine import Refused, regular_file
+    from .limits import MAX_CASE_BYTES
+
     shown = display_path(path)
     try:
+        regular_file(path, path.name, MAX_CASE_BYTES)  # a FIFO would block, a huge file exhaust memory
         raw = path.read_bytes()
     except FileNotFoundError:
         diagnostics.error("file-not-found", f"no such file: {shown}", Location(shown))
+        return None
+    except Refused as refusal:
+        diagnostics.error("file-unreadable", f"cannot read {shown}: {refusal.reason}", Location(shown))
         return None
     except OSError as exc:
         diagnostics.error("file-unreadable", f"cannot read {shown}: {exc.strerror}", Location(shown))
@@ -179,9 +186,16 @@ def load_yaml(path: Path, diagnostics: Diagnostics) -> SourceDocument | None:
 
 def parse_yaml(text: str, path: Path, diagnostics: Diagnostics) -> SourceDocument | None:
     """Parse YAML text already in memory (see :func:`load_yaml`)."""
+    from .yaml_guard import Violation, check_characters, check_events
+
     doc = SourceDocument(path=path, text=text, data=None)
     try:
+        check_characters(text)
+        check_events(yaml.parse(text, Loader=_Loader))
         nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except Violation as violation:
+        diagnostics.error(violation.code, violation.message, Location(doc.display, violation.line, violation.column))
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         location = Location(doc.display, mark.line + 1, mark.column + 1) if mark else None
