@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostics, did_you_mean
+from .limits import MAX_YEAR, MIN_YEAR
 from .model import PartialDate, RelativeDate, Timeline, TimelineEvent
 
 if TYPE_CHECKING:
@@ -67,6 +68,7 @@ def resolve_events(
     bounds: dict[int, tuple[date, date]] = {}
     by_id = {e.id: i for i, e in enumerate(timeline.events) if e.id}
     reported: set[int] = set()
+    outside: set[int] = set()  # shifted past the accepted years: not resolved, not shifted further
     # Relative dates may point forwards ('before') or backwards ('after'); resolve to a fixed point.
     for _ in range(len(timeline.events) + 1):
         progress = False
@@ -88,14 +90,25 @@ def resolve_events(
                     )
                     reported.add(i)
                 continue
-            if by_id[anchor] in bounds:
+            if by_id[anchor] in outside:
+                outside.add(i)  # its anchor's error says it all
+                reported.add(i)
+                bounds[i] = bounds[by_id[anchor]]
+                progress = True
+            elif by_id[anchor] in bounds:
                 bounds[i] = _shift(bounds[by_id[anchor]], rel)
                 progress = True
+                if not _in_range(bounds[i]):
+                    outside.add(i)
+                    reported.add(i)
+                    _report_outside(i, event, ctx, diagnostics)
         if not progress:
             break
     resolved: list[ResolvedEvent] = []
     latest_start: tuple[date, int] | None = None
     for i, event in enumerate(timeline.events):
+        if i in outside:
+            continue
         if i not in bounds:
             if ctx is not None and diagnostics is not None and i not in reported:
                 path = base + (i, "date")
@@ -116,6 +129,20 @@ def resolve_events(
             latest_start = (low, i)
         resolved.append(ResolvedEvent(event, low, high))
     return resolved
+
+
+def _in_range(bounds: tuple[date, date]) -> bool:
+    return MIN_YEAR <= bounds[0].year and bounds[1].year <= MAX_YEAR
+
+
+def _report_outside(i: int, event: TimelineEvent, ctx: CaseContext | None, diagnostics: Diagnostics | None) -> None:
+    if ctx is None or diagnostics is None:
+        return
+    path = ("timeline", "events", i, "date", "offset")
+    diagnostics.error(
+        "date-range", f"{_show(event)} falls outside the years {MIN_YEAR}-{MAX_YEAR} that casepress accepts",
+        ctx.at(path), path,
+    )
 
 
 def _show(event: TimelineEvent) -> str:
