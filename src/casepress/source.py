@@ -66,11 +66,17 @@ class SourceDocument:
     spans: dict[FieldPath, NodeSpan] = field(default_factory=dict)
     """Position of every value, by field path (the root is the empty tuple)."""
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    _checkpoints: dict[FieldPath, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
+    """Per field, alignment states (value offset, raw index) every few hundred characters,
+    so that locating many offsets in one long value costs linear time, in any order."""
+    _display: str | None = field(default=None, repr=False)
 
     @property
     def display(self) -> str:
         """The file name as diagnostics show it."""
-        return display_path(self.path)
+        if self._display is None:
+            self._display = display_path(self.path)
+        return self._display
 
     def _mark(self, index: int) -> Location:
         if not self._line_starts:
@@ -118,7 +124,9 @@ class SourceDocument:
             raw_start = newline + 1 if newline != -1 else raw_start
         elif span.style in ("'", '"'):
             raw_start += 1
-        raw_index = _align(value, offset, self.text, raw_start, span.end.index)
+        checkpoints = self._checkpoints.setdefault(found, [(0, raw_start)])
+        first, r = checkpoints[bisect.bisect_right(checkpoints, (offset, len(self.text))) - 1]
+        raw_index = _align(value, offset, self.text, raw_start, span.end.index, first, r, checkpoints)
         return self._mark(raw_index)
 
     def value_at(self, path: FieldPath) -> Any:
@@ -132,10 +140,25 @@ class SourceDocument:
         return node
 
 
-def _align(value: str, offset: int, raw: str, start: int, end: int) -> int:
-    """Index in ``raw`` of the character at ``value[offset]`` (see location_in_text)."""
-    r = start
-    for i, char in enumerate(value[: offset + 1]):
+_CHECKPOINT_EVERY = 256
+"""Value characters between two alignment checkpoints (see ``SourceDocument.location_in_text``)."""
+
+
+def _align(value: str, offset: int, raw: str, start: int, end: int,
+           first: int, r: int, checkpoints: list[tuple[int, int]]) -> int:
+    """Index in ``raw`` of the character at ``value[offset]`` (see location_in_text).
+
+    The value starts at ``raw[start]``; the walk resumes from the state ``(first, r)``
+    (``value[first]`` is looked for from ``raw[r]`` on), a checkpoint of an earlier walk,
+    and appends a checkpoint every :data:`_CHECKPOINT_EVERY` characters it walks past
+    the last one.
+    """
+    last = checkpoints[-1][0]
+    for i in range(first, min(offset + 1, len(value))):
+        if i > last and i % _CHECKPOINT_EVERY == 0:
+            checkpoints.append((i, r))
+            last = i
+        char = value[i]
         if char.isspace():
             continue
         probe = r
