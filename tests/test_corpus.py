@@ -49,6 +49,11 @@ class Run:
 def run_cli(project: Path, *args: str) -> Run:
     """Run ``casepress ARGS`` in ``project``; kills it (and fails the test) past the time limit."""
     env = {**os.environ, "CI": "true", "NO_COLOR": "1", "COLUMNS": "200"}
+    # The command runs in the project folder: a relative PYTHONPATH (``src``) would import
+    # whatever casepress is installed instead of this checkout's.
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO / "src")] + [os.path.abspath(p) for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    )
     env.pop("GITHUB_ACTIONS", None)
     # The child runs in a temporary project: a relative PYTHONPATH (src) would name nothing there.
     if env.get("PYTHONPATH"):

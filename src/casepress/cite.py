@@ -9,11 +9,14 @@ carry none). Formatting with citeproc happens later, at render time.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import markup
 from .bibtex import BibEntry, load_bibliography
+from .confine import Refused, check_name, regular_file, resolve_inside
 from .diagnostics import Diagnostics, FieldPath, did_you_mean
 from .model import Case, iter_prose
 from .source import SourceDocument
@@ -52,14 +55,52 @@ class Library:
         return list(seen)
 
 
-def bibliography_files(case: Case, case_dir: Path) -> list[Path]:
-    """The .bib files named by the case, resolved against its folder."""
-    return [case_dir / name for name in case.bibliography]
+OUTPUT_FOLDER = "output"
+"""The project's default output folder, from which no case may read a bibliography."""
 
 
-def resolve(case: Case, doc: SourceDocument, diagnostics: Diagnostics) -> Library | None:
+def confined_bibliography(name: str, case_dir: Path, project_root: Path | None) -> Path:
+    """The path of bibliography file ``name``, refused unless it may be read.
+
+    It must lie inside the case folder or the project folder (a ``..`` that stays
+    in the project is fine), never in the project's output folder, and be a regular
+    file of at most ``limits.MAX_BIB_BYTES``. Raises :class:`~casepress.confine.Refused`,
+    or FileNotFoundError when it does not exist.
+    """
+    from .limits import MAX_BIB_BYTES
+
+    check_name(name, "the case folder", parents_ok=True)
+    roots = [case_dir] + ([project_root] if project_root is not None else [])
+    where = "the project folder" if project_root is not None else "the case folder"
+    path = resolve_inside(name, case_dir, roots, where, parents_ok=True)
+    if project_root is not None and path.is_relative_to(os.path.realpath(project_root / OUTPUT_FOLDER)):
+        raise Refused(f"'{name}' is inside the output folder; keep the bibliography with the case")
+    regular_file(path, name, MAX_BIB_BYTES)
+    return path
+
+
+def readable_bibliographies(names: Iterable[object], case_dir: Path, project_root: Path | None) -> list[Path]:
+    """The bibliography files among ``names`` that may be read (the refused and missing are left out;
+    :func:`casepress.validate.check_files` reports them)."""
+    paths: list[Path] = []
+    for name in names:
+        if not isinstance(name, str):
+            continue
+        try:
+            paths.append(confined_bibliography(name, case_dir, project_root))
+        except (Refused, FileNotFoundError):
+            continue
+    return paths
+
+
+def bibliography_files(case: Case, case_dir: Path, project_root: Path | None = None) -> list[Path]:
+    """The .bib files named by the case that may be read, resolved against its folder."""
+    return readable_bibliographies(case.bibliography, case_dir, project_root)
+
+
+def resolve(case: Case, doc: SourceDocument, diagnostics: Diagnostics, project_root: Path | None = None) -> Library | None:
     """Load the case's .bib files and cross-check them with its citations."""
-    files = [p for p in bibliography_files(case, doc.path.parent) if p.is_file()]
+    files = bibliography_files(case, doc.path.parent, project_root)
     entries = load_bibliography(files, diagnostics)
     library = Library(entries, files=tuple(files))
     keys = sorted(entries)

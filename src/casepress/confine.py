@@ -53,8 +53,12 @@ def _scheme(name: str) -> bool:
     return bool(sep) and head.isascii() and head.replace("+", "").replace("-", "").replace(".", "").isalnum()
 
 
-def check_name(name: str, where: str = "the case folder") -> str:
-    """Refuse names that are not plain relative paths; return the normalised POSIX name."""
+def check_name(name: str, where: str = "the case folder", *, parents_ok: bool = False) -> str:
+    """Refuse names that are not plain relative paths; return the normalised POSIX name.
+
+    ``parents_ok`` lets a leading ``..`` through, for callers whose roots include
+    folders above the base (:func:`resolve_inside` still refuses any escape from them).
+    """
     if not name or not name.strip():
         raise Refused("the file name is empty")
     if len(name) > MAX_NAME:
@@ -66,19 +70,20 @@ def check_name(name: str, where: str = "the case folder") -> str:
     if name.startswith(("/", "\\")) or Path(name).is_absolute():
         raise Refused(f"'{name}' is an absolute path; give a path relative to {where}")
     normal = posixpath.normpath(name.replace("\\", "/"))
-    if normal == ".." or normal.startswith("../"):
+    if not parents_ok and (normal == ".." or normal.startswith("../")):
         raise Refused(f"'{name}' points outside {where}")
     return normal
 
 
-def resolve_inside(name: str, base: Path, roots: Sequence[Path] | None = None, where: str = "the case folder") -> Path:
+def resolve_inside(name: str, base: Path, roots: Sequence[Path] | None = None, where: str = "the case folder",
+                   *, parents_ok: bool = False) -> Path:
     """The real path of ``name`` relative to ``base``, refused unless it stays inside ``roots``.
 
     ``roots`` defaults to ``[base]``. Symlinks are followed and must not leave
     the roots; a symlink loop is refused. The file need not exist (callers
     report a missing file themselves, with their own hint).
     """
-    normal = check_name(name, where)
+    normal = check_name(name, where, parents_ok=parents_ok)
     allowed = [Path(os.path.realpath(r)) for r in (roots if roots is not None else [base])]
     lexical = Path(os.path.normpath(os.path.join(os.path.realpath(base), normal)))
     if not any(lexical.is_relative_to(r) for r in allowed):

@@ -947,7 +947,7 @@ def demographics_findings(doc: SourceDocument) -> list[Finding]:
 # =========================================================================== known people
 
 
-def known_people(data: Any, case_dir: Path) -> KnownPeople:
+def known_people(data: Any, case_dir: Path, project_root: Path | None = None) -> KnownPeople:
     """Authors, editors, reviewers and cited authors of the case, read from the raw YAML."""
     data = data if isinstance(data, dict) else {}
     emails: set[str] = set()
@@ -969,7 +969,7 @@ def known_people(data: Any, case_dir: Path) -> KnownPeople:
                 words = _name_words(person["name"])
                 full_names.add(" ".join(words))
                 surnames.update(words)
-    cited = _cited_surnames(data, case_dir)
+    cited = _cited_surnames(data, case_dir, project_root)
     for names in cited.values():
         surnames.update(names)
     return KnownPeople(frozenset(emails), frozenset(full_names), frozenset(surnames), cited)
@@ -979,13 +979,13 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
-def _cited_surnames(data: dict[str, Any], case_dir: Path) -> dict[str, frozenset[str]]:
+def _cited_surnames(data: dict[str, Any], case_dir: Path, project_root: Path | None) -> dict[str, frozenset[str]]:
     """Family-name words of every bibliography entry's authors and editors, by key."""
     from .bibtex import load_bibliography
+    from .cite import readable_bibliographies
 
     names = data.get("bibliography", ["references.bib"])
-    files = [case_dir / n for n in names if isinstance(n, str)] if isinstance(names, list) else []
-    files = [f for f in files if f.is_file()]
+    files = readable_bibliographies(names if isinstance(names, list) else [], case_dir, project_root)
     if not files:
         return {}
     # Problems with the bibliography are reported by the citation stage, not here.
@@ -1558,7 +1558,7 @@ def check_deidentification(case: Case, ctx: CaseContext, diagnostics: Diagnostic
     disabled = disabled_codes(data)
     if suppressed("deid", disabled):
         return
-    known = known_people(data, ctx.case_dir)
+    known = known_people(data, ctx.case_dir, ctx.project.root)
     findings = text_findings(ctx.doc, known) + demographics_findings(ctx.doc)
     findings += file_findings(data, ctx, known)
     acks = acknowledgements(data)

@@ -125,10 +125,14 @@ class Diagnostics:
 
     items: list[Diagnostic] = field(default_factory=list)
     """Everything reported so far, in the order it was found."""
+    _seen: set[Diagnostic] = field(default_factory=set, init=False, repr=False, compare=False)
 
     def add(self, diagnostic: Diagnostic) -> None:
-        """Record one diagnostic (exact duplicates are dropped)."""
-        if diagnostic not in self.items:
+        """Record one diagnostic (exact duplicates are dropped, in constant time)."""
+        if len(self._seen) != len(self.items):  # items was changed directly
+            self._seen = set(self.items)
+        if diagnostic not in self._seen:
+            self._seen.add(diagnostic)
             self.items.append(diagnostic)
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:

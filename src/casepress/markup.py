@@ -16,6 +16,8 @@ so checking and rendering share one parser.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -111,50 +113,90 @@ def _make_item(key: str, offset: int, panels: str | None, suppress: bool, prefix
     return Citation(key, offset, prefix.strip(), locator.strip().lstrip(",").strip(), suppress)
 
 
-def _closing_bracket(text: str, start: int) -> int:
-    depth = 0
-    i = start
-    while i < len(text):
-        char = text[i]
-        if char == "\\":
-            i += 2
-            continue
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-            if depth == 0:
-                return i
-        elif char == "\n" and text[i + 1 : i + 2] == "\n":
-            return -1  # a group never spans paragraphs
-        i += 1
-    return -1
+@dataclass(frozen=True, slots=True)
+class _Structure:
+    """What :func:`match_at` needs to know about a whole text, found in one pass."""
+
+    brackets: dict[int, tuple[int, tuple[int, ...]]]
+    """Each unescaped ``[`` -> (its closing ``]`` or -1, the ``;`` directly inside it)."""
+    keys: list[int]
+    """Offsets of every ``@`` that starts a key (``@key`` or ``@{key}``), ascending."""
+    key_ends: list[int]
+    """``key_ends[k]``: the smallest end of the keys ``keys[k:]`` (a suffix minimum)."""
+
+    def has_key(self, start: int, end: int) -> bool:
+        """True when some ``@key`` lies wholly inside ``text[start:end]``."""
+        k = bisect.bisect_left(self.keys, start)
+        return k < len(self.keys) and self.key_ends[k] <= end
+
+
+_EVENTS = re.compile(r"\\.|\[|\]|;|\n(?=\n)", re.DOTALL)
+"""What the bracket matcher looks at: an escape pair, a bracket, a separator, a paragraph break."""
+_KEY_START = re.compile(r"@(?=([A-Za-z0-9_])|(\{[^{}]+\}))")
+"""An ``@`` that starts a key; zero-width after the ``@``, so that keys inside ``@{...}`` count too."""
+
+
+@functools.lru_cache(maxsize=16)
+def _structure(text: str) -> _Structure:
+    """Match every bracket of ``text`` at once, so that many unclosed or nested brackets
+    cost linear time, not quadratic (markdown-it asks at each ``[``).
+
+    A group never spans paragraphs: a blank line leaves the brackets open before it unclosed.
+    """
+    brackets: dict[int, tuple[int, tuple[int, ...]]] = {}
+    stack: list[tuple[int, list[int]]] = []
+    for match in _EVENTS.finditer(text):
+        token = match.group()
+        if token == "[":
+            stack.append((match.start(), []))
+        elif token == ";":
+            if stack:
+                stack[-1][1].append(match.start())
+        elif token == "]":
+            if stack:
+                start, semicolons = stack.pop()
+                brackets[start] = (match.start(), tuple(semicolons))
+        elif token == "\n":
+            brackets.update((start, (-1, ())) for start, _ in stack)
+            stack.clear()
+    brackets.update((start, (-1, ())) for start, _ in stack)
+    found = [(m.start(), m.end(1) if m.group(1) else m.end(2)) for m in _KEY_START.finditer(text)]
+    key_ends = [end for _, end in found]
+    for k in range(len(key_ends) - 2, -1, -1):
+        key_ends[k] = min(key_ends[k], key_ends[k + 1])
+    return _Structure(brackets, [start for start, _ in found], key_ends)
+
+
+def _bracketed(text: str, pos: int) -> Group | None:
+    """A ``[...]`` citation group at ``pos`` (see :func:`match_at`)."""
+    structure = _structure(text)
+    close, semicolons = structure.brackets.get(pos, (-1, ()))
+    if close == -1 or text[close + 1 : close + 2] in ("(", "[", "{"):
+        return None  # unclosed, escaped, or a link, a reference link or an attribute span
+    bounds = [pos + 1, *(s + 1 for s in semicolons)]
+    ends = [*semicolons, close]
+    # Pandoc: every item of a citation group has a key. Checked for all items before any is
+    # parsed, so that nested groups that fail late cost constant time each, not their length.
+    if not all(structure.has_key(start, end) for start, end in zip(bounds, ends, strict=True)):
+        return None
+    items: list[Item] = []
+    for start, end in zip(bounds, ends, strict=True):
+        match = _ITEM.match(text[start:end])
+        assert match is not None  # has_key said so
+        items.append(
+            _make_item(
+                match.group("key"), start + match.start("key") - 1, match.group("panels"),
+                bool(match.group("suppress")), match.group("prefix"), match.group("locator"),
+            )
+        )
+    return Group(pos, close + 1, tuple(items), True)
 
 
 def match_at(text: str, pos: int) -> Group | None:
     """Parse a reference group starting exactly at ``text[pos]``, or return None."""
     char = text[pos : pos + 1]
     if char == "[":
-        close = _closing_bracket(text, pos)
-        if close == -1 or text[close + 1 : close + 2] in ("(", "[", "{"):
-            return None  # a link, a reference link or an attribute span, not a citation
-        inner = text[pos + 1 : close]
-        items: list[Item] = []
-        offset = pos + 1
-        for part in _split_items(inner):
-            match = _ITEM.match(part)
-            if match is None:
-                return None  # pandoc: every item of a citation group has a key
-            at = offset + match.start("key") - 1 - (1 if match.group("suppress") else 0)
-            at += 1 if match.group("suppress") else 0
-            items.append(
-                _make_item(
-                    match.group("key"), at, match.group("panels"), bool(match.group("suppress")),
-                    match.group("prefix"), match.group("locator"),
-                )
-            )
-            offset += len(part) + 1
-        return Group(pos, close + 1, tuple(items), True) if items else None
+        return _bracketed(text, pos)
     if char in ("@", "-"):
         before = text[pos - 1 : pos] if pos else ""
         if before and (before.isalnum() or before in "@_\\"):
@@ -168,25 +210,10 @@ def match_at(text: str, pos: int) -> Group | None:
     return None
 
 
-def _split_items(inner: str) -> list[str]:
-    parts, depth, current = [], 0, ""
-    for char in inner:
-        if char == "[":
-            depth += 1
-        elif char == "]":
-            depth -= 1
-        if char == ";" and depth == 0:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current)
-    return parts
-
-
 def scan(text: str) -> list[Group]:
     """Every reference group in ``text``, skipping code spans and escaped characters."""
     groups: list[Group] = []
+    unclosed: set[int] = set()
     i = 0
     n = len(text)
     while i < n:
@@ -195,8 +222,10 @@ def scan(text: str) -> list[Group]:
             i += 2
             continue
         if char == "`":
-            run = len(text[i:]) - len(text[i:].lstrip("`"))
-            close = text.find("`" * run, i + run)
+            run = _BACKTICKS.match(text, i).end() - i  # type: ignore[union-attr]
+            close = -1 if run in unclosed else text.find("`" * run, i + run)
+            if close == -1:
+                unclosed.add(run)  # none further on either: never search for this run again
             i = close + run if close != -1 else i + run
             continue
         if char in "[@-":
@@ -206,4 +235,11 @@ def scan(text: str) -> list[Group]:
                 i = group.end
                 continue
         i += 1
+        # Jump to the next character that matters (a Python loop over every character is slow).
+        following = _INTERESTING.search(text, i)
+        i = following.start() if following is not None else n
     return groups
+
+
+_BACKTICKS = re.compile("`+")
+_INTERESTING = re.compile(r"[\\`\[@-]")

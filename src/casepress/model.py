@@ -130,6 +130,39 @@ Email = Annotated[str, AfterValidator(_email)]
 """An e-mail address."""
 
 
+def _year_in_range(year: int, value: Any) -> None:
+    """Refuse years casepress does not date anything in (before any arithmetic is done with them)."""
+    from .limits import MAX_YEAR, MIN_YEAR
+
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise PydanticCustomError(
+            "date_range", "'{value}' is outside the years {low}-{high} that casepress accepts",
+            {"value": value, "low": MIN_YEAR, "high": MAX_YEAR},
+        )
+
+
+def _publication_year(value: int) -> int:
+    _year_in_range(value, value)
+    return value
+
+
+_OFFSET_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}
+
+
+def _offset_in_range(value: str) -> str:
+    """Refuse an offset longer than the span of accepted years (it cannot land on an accepted date)."""
+    from .limits import MAX_YEAR, MIN_YEAR
+
+    amount, unit = value.split()
+    span = MAX_YEAR - MIN_YEAR + 1
+    if float(amount) * _OFFSET_DAYS[unit.rstrip("s")] > span * 366:
+        raise PydanticCustomError(
+            "date_range", "offset '{value}' is longer than the {span} years from {low} to {high} that casepress accepts",
+            {"value": value, "span": span, "low": MIN_YEAR, "high": MAX_YEAR},
+        )
+    return value
+
+
 def parse_iso_date(value: Any) -> date:
     """Parse ``YYYY-MM-DD``, saying exactly why an impossible date is impossible."""
     if isinstance(value, date):
@@ -138,6 +171,7 @@ def parse_iso_date(value: Any) -> date:
         raise PydanticCustomError(
             "invalid_date", "'{value}' is not a date; write YYYY-MM-DD", {"value": value}
         )
+    _year_in_range(int(value.strip()[:4]), value)
     try:
         return date.fromisoformat(value.strip())
     except ValueError as exc:
@@ -188,6 +222,7 @@ def _partial_date(value: Any) -> PartialDate:
             {"value": value},
         )
     parts = [int(p) for p in text.split("-")]
+    _year_in_range(parts[0], text)
     try:
         if len(parts) == 3:
             date(*parts)
@@ -345,8 +380,8 @@ class Publication(Model):
     """Journal name, e.g. ``Frontiers in Oncology``."""
     abbreviation: Text | None = None
     """Abbreviated journal title as in the citation line, e.g. ``Front. Oncol.``."""
-    year: int | None = None
-    """Year of the volume."""
+    year: Annotated[int, AfterValidator(_publication_year)] | None = None
+    """Year of the volume (within limits.MIN_YEAR..MAX_YEAR)."""
     volume: str | None = None
     """Volume."""
     issue: str | None = None
@@ -472,6 +507,7 @@ class RelativeDate(Model):
         StringConstraints(
             pattern=r"^\d+(\.\d+)?\s+(day|days|week|weeks|month|months|year|years)$"
         ),
+        AfterValidator(_offset_in_range),
     ]
     """How long after (or before), e.g. ``8 weeks``, ``1 day``."""
     approximate: bool = False

@@ -67,7 +67,7 @@ def check_case(case_file: Path, project: Project, diagnostics: Diagnostics,
         case = validate(doc, project, local)
         if case is not None:
             check_templates(doc, case, project, journal or case.journal, local)
-            library = cite.resolve(case, doc, local)
+            library = cite.resolve(case, doc, local, project.root)
             if library is not None and not local.has_errors:
                 checked = CheckedCase(doc, case, library)
     merge_for_case(local, diagnostics, doc)

@@ -66,11 +66,17 @@ class SourceDocument:
     spans: dict[FieldPath, NodeSpan] = field(default_factory=dict)
     """Position of every value, by field path (the root is the empty tuple)."""
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    _checkpoints: dict[FieldPath, list[tuple[int, int]]] = field(default_factory=dict, repr=False)
+    """Per field, alignment states (value offset, raw index) every few hundred characters,
+    so that locating many offsets in one long value costs linear time, in any order."""
+    _display: str | None = field(default=None, repr=False)
 
     @property
     def display(self) -> str:
         """The file name as diagnostics show it."""
-        return display_path(self.path)
+        if self._display is None:
+            self._display = display_path(self.path)
+        return self._display
 
     def _mark(self, index: int) -> Location:
         if not self._line_starts:
@@ -118,7 +124,9 @@ class SourceDocument:
             raw_start = newline + 1 if newline != -1 else raw_start
         elif span.style in ("'", '"'):
             raw_start += 1
-        raw_index = _align(value, offset, self.text, raw_start, span.end.index)
+        checkpoints = self._checkpoints.setdefault(found, [(0, raw_start)])
+        first, r = checkpoints[bisect.bisect_right(checkpoints, (offset, len(self.text))) - 1]
+        raw_index = _align(value, offset, self.text, raw_start, span.end.index, first, r, checkpoints)
         return self._mark(raw_index)
 
     def value_at(self, path: FieldPath) -> Any:
@@ -132,10 +140,25 @@ class SourceDocument:
         return node
 
 
-def _align(value: str, offset: int, raw: str, start: int, end: int) -> int:
-    """Index in ``raw`` of the character at ``value[offset]`` (see location_in_text)."""
-    r = start
-    for i, char in enumerate(value[: offset + 1]):
+_CHECKPOINT_EVERY = 256
+"""Value characters between two alignment checkpoints (see ``SourceDocument.location_in_text``)."""
+
+
+def _align(value: str, offset: int, raw: str, start: int, end: int,
+           first: int, r: int, checkpoints: list[tuple[int, int]]) -> int:
+    """Index in ``raw`` of the character at ``value[offset]`` (see location_in_text).
+
+    The value starts at ``raw[start]``; the walk resumes from the state ``(first, r)``
+    (``value[first]`` is looked for from ``raw[r]`` on), a checkpoint of an earlier walk,
+    and appends a checkpoint every :data:`_CHECKPOINT_EVERY` characters it walks past
+    the last one.
+    """
+    last = checkpoints[-1][0]
+    for i in range(first, min(offset + 1, len(value))):
+        if i > last and i % _CHECKPOINT_EVERY == 0:
+            checkpoints.append((i, r))
+            last = i
+        char = value[i]
         if char.isspace():
             continue
         probe = r
@@ -154,11 +177,18 @@ def _align(value: str, offset: int, raw: str, start: int, end: int) -> int:
 
 def load_yaml(path: Path, diagnostics: Diagnostics) -> SourceDocument | None:
     """Read and parse one YAML file; problems go to ``diagnostics``; None when unusable."""
+    from .confine import Refused, regular_file
+    from .limits import MAX_CASE_BYTES
+
     shown = display_path(path)
     try:
+        regular_file(path, path.name, MAX_CASE_BYTES)  # a FIFO would block, a huge file exhaust memory
         raw = path.read_bytes()
     except FileNotFoundError:
         diagnostics.error("file-not-found", f"no such file: {shown}", Location(shown))
+        return None
+    except Refused as refusal:
+        diagnostics.error("file-unreadable", f"cannot read {shown}: {refusal.reason}", Location(shown))
         return None
     except OSError as exc:
         diagnostics.error("file-unreadable", f"cannot read {shown}: {exc.strerror}", Location(shown))
@@ -179,9 +209,16 @@ def load_yaml(path: Path, diagnostics: Diagnostics) -> SourceDocument | None:
 
 def parse_yaml(text: str, path: Path, diagnostics: Diagnostics) -> SourceDocument | None:
     """Parse YAML text already in memory (see :func:`load_yaml`)."""
+    from .yaml_guard import Violation, check_characters, check_events
+
     doc = SourceDocument(path=path, text=text, data=None)
     try:
+        check_characters(text)
+        check_events(yaml.parse(text, Loader=_Loader))
         nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except Violation as violation:
+        diagnostics.error(violation.code, violation.message, Location(doc.display, violation.line, violation.column))
+        return None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         location = Location(doc.display, mark.line + 1, mark.column + 1) if mark else None

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostics, did_you_mean
+from .limits import MAX_YEAR, MIN_YEAR
 from .model import PartialDate, RelativeDate, Timeline, TimelineEvent
 
 if TYPE_CHECKING:
@@ -67,35 +68,44 @@ def resolve_events(
     bounds: dict[int, tuple[date, date]] = {}
     by_id = {e.id: i for i, e in enumerate(timeline.events) if e.id}
     reported: set[int] = set()
-    # Relative dates may point forwards ('before') or backwards ('after'); resolve to a fixed point.
-    for _ in range(len(timeline.events) + 1):
-        progress = False
-        for i, event in enumerate(timeline.events):
-            if i in bounds:
-                continue
-            if isinstance(event.date, PartialDate):
-                bounds[i] = event.date.bounds()
-                progress = True
-                continue
-            rel = event.date
-            anchor = rel.after or rel.before
-            if anchor not in by_id:
-                if ctx is not None and diagnostics is not None and i not in reported:
-                    path = base + (i, "date", "after" if rel.after else "before")
-                    diagnostics.error(
-                        "undefined-ref", f"timeline event '{anchor}' is not defined (no event has this id)",
-                        ctx.at(path), path, did_you_mean(str(anchor), ids),
-                    )
-                    reported.add(i)
-                continue
-            if by_id[anchor] in bounds:
-                bounds[i] = _shift(bounds[by_id[anchor]], rel)
-                progress = True
-        if not progress:
-            break
+    outside: set[int] = set()  # shifted past the accepted years: not resolved, not shifted further
+    for i, event in enumerate(timeline.events):
+        rel = event.date
+        if isinstance(rel, RelativeDate) and (rel.after or rel.before) not in by_id:
+            reported.add(i)
+            if ctx is not None and diagnostics is not None:
+                path = base + (i, "date", "after" if rel.after else "before")
+                anchor = rel.after or rel.before
+                diagnostics.error(
+                    "undefined-ref", f"timeline event '{anchor}' is not defined (no event has this id)",
+                    ctx.at(path), path, did_you_mean(str(anchor), ids),
+                )
+    # Relative dates may point forwards ('before') or backwards ('after'): follow each chain
+    # of anchors once, then date it from its fixed end (linear in the number of events).
+    failed: set[int] = set()  # in a circle, or dated from an event with an undefined anchor
+    for i in range(len(timeline.events)):
+        chain = _chain(i, timeline, by_id, bounds, failed, reported)
+        for k in reversed(chain):
+            rel = timeline.events[k].date
+            assert isinstance(rel, RelativeDate)
+            anchor = by_id[rel.after or rel.before]
+            if anchor not in bounds:
+                failed.add(k)
+            elif anchor in outside:
+                outside.add(k)  # its anchor's error says it all
+                reported.add(k)
+                bounds[k] = bounds[anchor]
+            else:
+                bounds[k] = _shift(bounds[anchor], rel)
+                if not _in_range(bounds[k]):
+                    outside.add(k)
+                    reported.add(k)
+                    _report_outside(k, timeline.events[k], ctx, diagnostics)
     resolved: list[ResolvedEvent] = []
     latest_start: tuple[date, int] | None = None
     for i, event in enumerate(timeline.events):
+        if i in outside:
+            continue
         if i not in bounds:
             if ctx is not None and diagnostics is not None and i not in reported:
                 path = base + (i, "date")
@@ -116,6 +126,41 @@ def resolve_events(
             latest_start = (low, i)
         resolved.append(ResolvedEvent(event, low, high))
     return resolved
+
+
+def _chain(i: int, timeline: Timeline, by_id: dict[str | None, int], bounds: dict[int, tuple[date, date]],
+           failed: set[int], reported: set[int]) -> list[int]:
+    """The relative events from ``i`` along its anchors, up to one already settled.
+
+    Absolute dates met on the way go straight into ``bounds``; a circle ends the chain
+    (its events then find their anchor unresolved and fail).
+    """
+    chain: list[int] = []
+    seen: set[int] = set()
+    j = i
+    while j not in bounds and j not in failed and j not in reported and j not in seen:
+        date_ = timeline.events[j].date
+        if isinstance(date_, PartialDate):
+            bounds[j] = date_.bounds()
+            break
+        chain.append(j)
+        seen.add(j)
+        j = by_id[date_.after or date_.before]
+    return chain
+
+
+def _in_range(bounds: tuple[date, date]) -> bool:
+    return MIN_YEAR <= bounds[0].year and bounds[1].year <= MAX_YEAR
+
+
+def _report_outside(i: int, event: TimelineEvent, ctx: CaseContext | None, diagnostics: Diagnostics | None) -> None:
+    if ctx is None or diagnostics is None:
+        return
+    path = ("timeline", "events", i, "date", "offset")
+    diagnostics.error(
+        "date-range", f"{_show(event)} falls outside the years {MIN_YEAR}-{MAX_YEAR} that casepress accepts",
+        ctx.at(path), path,
+    )
 
 
 def _show(event: TimelineEvent) -> str:

@@ -370,10 +370,21 @@ def check_files(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
     from .images.check import check_image_files
 
     check_image_files(list(_image_paths(case, ctx)), ctx.case_dir, ctx.at, diagnostics)
+    check_bibliography_files(case, ctx, diagnostics)
+
+
+def check_bibliography_files(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
+    """Each .bib file lies inside the case or the project (not the output), is a regular file, not too large."""
+    from .cite import confined_bibliography
+    from .confine import Refused
+
     for j, name in enumerate(_get(case, "bibliography", [])):
         path = ("bibliography", j)
-        candidate = ctx.case_dir / name
-        if not candidate.is_file():
+        try:
+            confined_bibliography(name, ctx.case_dir, ctx.project.root)
+        except Refused as refusal:
+            diagnostics.error("unsafe-path", refusal.reason, ctx.at(path), path)
+        except FileNotFoundError:
             diagnostics.error("missing-file", f"bibliography file '{name}' does not exist", ctx.at(path), path)
 
 

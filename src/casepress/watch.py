@@ -889,7 +889,7 @@ class Preview:
 
         assert self._folder is not None
         case_dir = self.case_file.parent
-        self._bibs = frozenset(p.resolve() for p in bibliography_files(built.checked.case, case_dir))
+        self._bibs = frozenset(p.resolve() for p in bibliography_files(built.checked.case, case_dir, self.project.root))
         started = time.perf_counter()
         with self.hub.lock:  # a page is never read between its files and its generation
             published = self._folder.publish(built.texts, built.blobs, built.copies)
