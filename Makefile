@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 VNU    := .cache/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+CITEPROC_JS := .cache/citeproc/node_modules/citeproc/citeproc_commonjs.js
 
 .PHONY: build test check system-deps clean
 
@@ -17,13 +18,18 @@ $(VNU):
 	mkdir -p .cache/vnu
 	cd .cache/vnu && npm install --silent --no-audit --no-fund vnu-jar@26.9.27 >/dev/null
 
+# citeproc-js, the reference CSL processor: the citation tests' judge (tests/bibjudge.py).
+$(CITEPROC_JS):
+	mkdir -p .cache/citeproc
+	cd .cache/citeproc && npm install --silent --no-audit --no-fund citeproc@2.4.63 >/dev/null
+
 build: $(BIN)/casepress
 	$(BIN)/casepress build
 
 check: $(BIN)/casepress
 	$(BIN)/casepress check
 
-test: $(BIN)/casepress $(VNU)
+test: $(BIN)/casepress $(VNU) $(CITEPROC_JS)
 	$(BIN)/python -m pytest -q
 
 clean:
