@@ -64,6 +64,9 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostics, Location, display_path
+from .citation.biblatex_terms import EPRINT_URLS, localised
+from .citation.sentence_case import is_english, sentence_case
+from .limits import MAX_BRACE_DEPTH, MAX_FIELD_LENGTH, MAX_MACRO_LENGTH
 
 # ---------------------------------------------------------------------------
 # Public interface
@@ -317,10 +320,11 @@ def _define_macro(
     value = _evaluate(block.value, macros)
     if value.error:
         diagnostics.error(
-            "bibtex-syntax",
+            value.code,
             f"cannot read @string '{block.key}': {value.error}",
             Location(shown, line, 1),
         )
+        macros[block.key.strip().lower()] = ""  # defined (empty): its users are not warned again
         return
     for name in value.undefined:
         diagnostics.warning(
@@ -349,6 +353,13 @@ def _raw_entry(
             "bibtex-syntax", f"@{entry.entry_type} entry has no citation key", entry.location()
         )
         entry.damaged = True
+    elif _BAD_KEY.search(entry.key):
+        diagnostics.error(
+            "bibtex-syntax",
+            f"citation key {entry.key!r} holds white space or control characters; the entry is left out",
+            entry.location(),
+        )
+        entry.key, entry.damaged = "", True  # keyless entries are dropped
     for raw_field in block.fields:
         name = raw_field.key.strip().lower()
         start = raw_field.start_line if raw_field.start_line is not None else block.start_line
@@ -365,7 +376,7 @@ def _raw_entry(
         value = _evaluate(raw_field.value, macros)
         if value.error:
             diagnostics.error(
-                "bibtex-syntax",
+                value.code,
                 f"cannot read field '{name}' of entry '{entry.key}': {value.error}",
                 entry.location(name),
             )
@@ -378,10 +389,24 @@ def _raw_entry(
                 " (taken as literal text)",
                 entry.location(name),
             )
+        if len(value.text) > MAX_FIELD_LENGTH and name not in _FREE_TEXT:
+            diagnostics.error(
+                "limit-exceeded",
+                f"field '{name}' of entry '{entry.key}' is {len(value.text):,} characters long"
+                f" (at most {MAX_FIELD_LENGTH:,}: limits.MAX_FIELD_LENGTH)",
+                entry.location(name),
+            )
+            entry.damaged = True
+            continue
         entry.fields[name] = value.text
     return entry
 
 
+_FREE_TEXT = frozenset({"abstract", "annotation", "annote", "comment", "file", "keywords", "review"})
+"""Fields the converter never reads: any length is fine."""
+
+
+_BAD_KEY = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 _BLOCK_HEAD = re.compile(r"\s*@\s*(\w+)\s*[{(]\s*([^\s,{}()\"'#%=]*)[ \t]*(,|\r?\n|$)?")
 
 
@@ -418,6 +443,8 @@ class _Value:
     """Macros used but never defined (their names were used as text)."""
     error: str | None = None
     """Why the value could not be read, or None."""
+    code: str = "bibtex-syntax"
+    """The diagnostic code of ``error``."""
 
 
 #: Characters that delimit value pieces; backslash-escaped ones do not count, as in
@@ -432,8 +459,12 @@ def _evaluate(raw: str, macros: Mapping[str, str]) -> _Value:
     pieces = _split_pieces(raw.strip())
     if pieces is None:
         return _Value(error="unbalanced braces or quotes")
+    if isinstance(pieces, int):
+        return _Value(error=f"braces nest {pieces:,} deep (at most {MAX_BRACE_DEPTH}:"
+                      " limits.MAX_BRACE_DEPTH)", code="limit-exceeded")
     texts: list[str] = []
     undefined: list[str] = []
+    length, expanded = 0, False
     for piece in pieces:
         if not piece:
             return _Value(error="empty part in a '#' concatenation")
@@ -449,17 +480,24 @@ def _evaluate(raw: str, macros: Mapping[str, str]) -> _Value:
             texts.append(piece if known is None else known)
         else:
             return _Value(error=_piece_problem(piece))
+        length += len(texts[-1])
+        expanded = expanded or text is None
+        if expanded and length > MAX_MACRO_LENGTH:  # each @string twice the last: 2**30 in 30 lines
+            return _Value(error=f"its macros expand to more than {MAX_MACRO_LENGTH:,} characters"
+                          " (limits.MAX_MACRO_LENGTH)", code="limit-exceeded")
     return _Value("".join(texts), tuple(undefined))
 
 
-def _split_pieces(value: str) -> list[str] | None:
-    """``value`` cut at top-level ``#``; None when braces or quotes do not balance."""
+def _split_pieces(value: str) -> list[str] | int | None:
+    """``value`` cut at top-level ``#``; None when braces or quotes do not balance, the
+    depth when braces nest deeper than ``MAX_BRACE_DEPTH``."""
     pieces: list[str] = []
-    depth, quoted, start = 0, False, 0
+    depth, deepest, quoted, start = 0, 0, False, 0
     for mark in _VALUE_MARKS.finditer(value):
         char = mark.group()
         if char == "{":
             depth += 1
+            deepest = max(deepest, depth)
         elif char == "}":
             depth -= 1
             if depth < 0:
@@ -471,6 +509,8 @@ def _split_pieces(value: str) -> list[str] | None:
             start = mark.end()
     if depth or quoted:
         return None
+    if deepest > MAX_BRACE_DEPTH:
+        return deepest
     pieces.append(value[start:].strip())
     return pieces
 
@@ -515,6 +555,30 @@ def _load_sources(
     sources: Iterable[tuple[Path, str | None]], diagnostics: Diagnostics
 ) -> dict[str, BibEntry]:
     """Split every source, drop duplicates, resolve crossrefs, convert (in this order)."""
+    found = Diagnostics()
+    converted = _convert_sources(sources, found)
+    diagnostics.extend(_printable(d) for d in found)
+    return converted
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(diagnostic: Any) -> Any:
+    """The diagnostic with control characters of the file (a key, a value quoted in a
+    message) shown as ``\\xNN``: a terminal must never receive them raw."""
+    def clean(text: str | None) -> str | None:
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if text else text
+
+    if not (_CONTROL.search(diagnostic.message) or _CONTROL.search(diagnostic.hint or "")):
+        return diagnostic
+    return dataclasses.replace(diagnostic, message=clean(diagnostic.message), hint=clean(diagnostic.hint))
+
+
+def _convert_sources(
+    sources: Iterable[tuple[Path, str | None]], diagnostics: Diagnostics
+) -> dict[str, BibEntry]:
+    """:func:`_load_sources` without the clean-up of messages."""
     macros: dict[str, str] = {}
     raw_entries: list[_RawEntry] = []
     converted: dict[str, BibEntry] = {}
@@ -567,9 +631,21 @@ def _with_crossref(
 ) -> _RawEntry:
     """``entry`` with the fields it inherits from its crossref parent (and theirs)."""
     fields = dict(entry.fields)
-    seen = {entry.key}
+    seen = {entry.key.lower()}
+    chain = [entry.key]
     child = entry
-    while (parent_key := child.fields.get("crossref", "").strip()) and parent_key not in seen:
+    while parent_key := child.fields.get("crossref", "").strip():
+        if parent_key.lower() in seen:
+            if parent_key.lower() == entry.key.lower():  # the entry is on the ring: say so once, here
+                ring = " -> ".join([*chain, parent_key])
+                diagnostics.warning(
+                    "crossref-cycle",
+                    f"entry '{entry.key}' is its own crossref; it inherits nothing" if len(chain) == 1
+                    else f"entry '{entry.key}' is on a crossref ring ({ring}); it inherits from the others only",
+                    entry.location("crossref"),
+                )
+            break
+        chain.append(parent_key)
         parent = _find_key(entries, parent_key)
         if parent is None:
             diagnostics.warning(
@@ -581,7 +657,7 @@ def _with_crossref(
             break
         for name, value in _inherited_fields(parent, child.entry_type).items():
             fields.setdefault(name, value)
-        seen.add(parent.key)
+        seen.add(parent.key.lower())
         child = parent
     fields.pop("crossref", None)
     return dataclasses.replace(entry, fields=fields)
@@ -713,6 +789,11 @@ _SIMPLE_VARIABLES: tuple[tuple[str, _Mode, tuple[str, ...]], ...] = (
     ("ISSN", _Mode.PLAIN, ("issn",)),
 )
 
+_LOCALISED = frozenset({"collection-title", "edition"})
+"""Variables whose value may be a biblatex localisation key (``newseries``)."""
+_LISTS = frozenset({"publisher", "publisher-place"})
+"""Variables from biblatex list fields (``location``, ``publisher``, ``institution``)."""
+
 #: biblatex ``langid``/``language`` values -> CSL locale codes (unknown ones are left out).
 _LANGUAGES = {
     "english": "en", "american": "en-US", "usenglish": "en-US", "british": "en-GB",
@@ -791,7 +872,7 @@ class _Converter:
             self.warn(
                 "latex-command",
                 f"unknown LaTeX command \\{command} in field '{name}' of entry '{self.entry.key}'"
-                " was left out",
+                " is kept as its text",
                 name,
             )
         return decoded or None
@@ -840,28 +921,52 @@ class _Converter:
                 result["casepress-et-al-editor"] = True
         return result
 
+    def cased(self, name: str) -> str | None:
+        """A title field, in sentence case for English (or unmarked) entries, as BibTeX
+        styles and pandoc print it."""
+        value = self.text(name, _Mode.TITLE)
+        return sentence_case(value) if value and self.english else value
+
+    @property
+    def english(self) -> bool:
+        return is_english(self.fields.get("langid") or self.fields.get("language") or "")
+
     def titles(self, csl_type: str) -> dict[str, str]:
-        """title (with subtitle) and container-title."""
+        """title (with subtitle), container-title; a ``maintitle`` is the title (or the
+        container's) and the volume's own title is ``volume-title``, as pandoc maps them."""
         result: dict[str, str] = {}
-        title = _join_title(self.text("title", _Mode.TITLE), self.text("subtitle", _Mode.TITLE))
-        if title:
-            result["title"] = title
+        title = _join_title(self.cased("title"), self.cased("subtitle"))
+        main = _join_title(self.cased("maintitle"), self.cased("mainsubtitle"))
         container = self.first_text(("journaltitle", "journal"), _Mode.TITLE)
         if container is None and csl_type in _IN_CONTAINER:
-            container = _join_title(
-                self.text("booktitle", _Mode.TITLE), self.text("booksubtitle", _Mode.TITLE)
-            )
+            container = _join_title(self.cased("booktitle"), self.cased("booksubtitle"))
+            if main:
+                container, result["volume-title"] = main, container or ""
+        elif main:
+            title, result["volume-title"] = main, title or ""
+        if title:
+            result["title"] = title
         if container:
             result["container-title"] = container
-        return result
+        return {k: v for k, v in result.items() if v}
 
     def simple_variables(self) -> dict[str, str]:
         """Variables copied from one field each (see ``_SIMPLE_VARIABLES``)."""
         result: dict[str, str] = {}
         for variable, mode, names in _SIMPLE_VARIABLES:
             value = self.first_text(names, mode)
-            if value:
-                result[variable] = value
+            if not value:
+                continue
+            if variable in _LOCALISED:
+                value = localised(value)
+            if variable == "collection-title" and self.english:
+                value = sentence_case(value)
+            if variable in _LISTS:  # München and Berlin: "München; Berlin", as pandoc joins them
+                value = "; ".join(_split_persons(value))
+            result[variable] = value
+        part = self.text("part", _Mode.PLAIN)
+        if part:
+            result["volume"] = f"{result['volume']}.{part}" if result.get("volume") else part
         howpublished = self.text("howpublished", _Mode.TEXT)
         if howpublished and not _looks_like_url(howpublished) and "publisher" not in result:
             result["publisher"] = howpublished  # Zotero reads it so, too
@@ -887,7 +992,7 @@ class _Converter:
         """The genre: the ``type`` field, or what the entry type says (PhD thesis...)."""
         given = self.fields.get("type", "").strip()
         if given:
-            value = _GENRES.get(given.lower()) or self.text("type", _Mode.TEXT)
+            value = _GENRES.get(given.lower()) or localised(self.text("type", _Mode.TEXT) or "")
         else:
             value = _GENRES.get(self.entry.entry_type)
         return {"genre": value} if value and csl_type in _WITH_GENRE else {}
@@ -974,6 +1079,8 @@ class _Converter:
         howpublished = _verbatim(self.fields.get("howpublished", ""))
         if not url and _looks_like_url(howpublished):
             url = howpublished
+        if not url and eprint and eprint_type in EPRINT_URLS:
+            url = EPRINT_URLS[eprint_type].format(eprint)
         if url:
             result["URL"] = url
         return result
@@ -993,7 +1100,7 @@ class _Converter:
                 self.fields.get("eprintclass") or self.fields.get("primaryclass") or ""
             )
             parts.append(f"arXiv:{eprint}" + (f" [{arxiv_class}]" if arxiv_class else ""))
-        elif eprint and kind and kind not in {"doi", "pmid", "pubmed", "pmcid", "pmc"}:
+        elif eprint and kind and kind not in {"doi", "pmid", "pubmed", "pmcid", "pmc", *EPRINT_URLS}:
             parts.append(f"{kind}: {eprint}")
         note = ". ".join(p for p in parts if p)
         return {"note": note} if note else {}
@@ -1027,7 +1134,7 @@ class _Converter:
 #: The order of variables in an item: who, what, where in what, when, identifiers.
 _VARIABLE_ORDER = (
     "id", "type", "casepress-et-al", "casepress-et-al-editor", "author", "editor", "translator",
-    "container-author", "title", "title-short", "container-title", "container-title-short",
+    "container-author", "title", "volume-title", "title-short", "container-title", "container-title-short",
     "collection-title", "collection-number", "volume", "number-of-volumes", "issue",
     "chapter-number", "page", "number-of-pages", "number", "edition", "version", "genre",
     "event-title", "event-place",
@@ -1267,6 +1374,9 @@ _DECLARATIONS = {
     "rm": "", "normalfont": "", "upshape": "", "mdseries": "", "sf": "", "sffamily": "",
     "tt": "", "ttfamily": "",
 }
+_WORDS = {"TeX": "TeX", "LaTeX": "LaTeX", "BibTeX": "BibTeX", "hyphen": "-", "slash": "/",
+          "textendash": "\u2013", "textemdash": "\u2014", "dots": "\u2026", "ldots": "\u2026"}
+"""Commands that stand for a word or a sign (biblatex's \\hyphen joins words)."""
 _STRUCTURAL = frozenset(_FORMATTING) | _TRANSPARENT | frozenset(_DECLARATIONS) | {"url", "href"}
 
 
@@ -1294,6 +1404,7 @@ def _latex_tools() -> _LatexTools:
             macrospec.MacroSpec("textnormal", "{"),
             macrospec.MacroSpec("boldsymbol", "{"),
             macrospec.MacroSpec("href", "{{"),
+            macrospec.MacroSpec("mkbibquote", "{"),
         ],
     )
     return _LatexTools(context, latex2text.LatexNodes2Text(math_mode="text"))
@@ -1353,6 +1464,9 @@ class _RichTextRenderer:
         for index, node in enumerate(nodes):
             if node is None:
                 continue
+            if _unknown_with_argument(node, nodes[index + 1:], self.to_text):
+                self.unknown.add(str(node.macroname))  # \foo{text}: the text stays, the name goes
+                continue
             if type(node).__name__ == "LatexMacroNode" and node.macroname in _DECLARATIONS:
                 # {\em text}: the declaration formats the rest of the group.
                 rest = self.nodes(nodes[index + 1 :], protect)
@@ -1407,8 +1521,14 @@ class _RichTextRenderer:
             return _verbatim(args[0].latex_verbatim()[1:-1]) if args else ""
         if name == "href":
             return self.argument(args[-1], protect, math) if args else ""
+        if name == "mkbibquote":
+            return "\u201c" + "".join(self.argument(a, protect, math) for a in args) + "\u201d"
+        if name in _WORDS:
+            return _WORDS[name]  # TeX eats the space after a command word: {\TeX book} is TeXbook
         if self.to_text.latex_context.get_macro_spec(name) is None and name not in _STRUCTURAL:
+            # kept as its text (\TeX is "TeX"), never dropped with what follows it
             self.unknown.add(name)
+            return name + (" " if node.macro_post_space else "")
         return str(self.to_text.node_to_text(node))
 
     def specials(self, node: Any) -> str:
@@ -1456,6 +1576,16 @@ class _RichTextRenderer:
         if kind == "LatexSpecialsNode":
             return self.specials(node)
         return str(self.to_text.node_to_text(node))
+
+
+def _unknown_with_argument(node: Any, rest: list[Any], to_text: Any) -> bool:
+    """True for an unknown command glued to a brace group (``\\foo{text}``)."""
+    if type(node).__name__ != "LatexMacroNode" or node.macroname in _STRUCTURAL or node.macroname in _WORDS:
+        return False
+    if to_text.latex_context.get_macro_spec(str(node.macroname)) is not None or node.macro_post_space:
+        return False
+    following = next((n for n in rest if n is not None), None)
+    return type(following).__name__ == "LatexGroupNode"
 
 
 def _takes_no_arguments(node: Any) -> bool:

@@ -45,6 +45,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from .cache import JsonCache
+from .citation import disambiguate
+from .citation.disambiguate import Options
 
 if TYPE_CHECKING:  # citeproc-py is imported lazily: a warm cache never needs it
     from citeproc import CitationStylesBibliography  # type: ignore[import-untyped]
@@ -258,6 +260,8 @@ def _prepare_item(item: dict[str, Any], internal_id: str) -> dict[str, Any]:
     warn), rich text as placeholders, names and dates checked so nothing raises."""
     from citeproc import VARIABLES
 
+    if "volume_title" not in VARIABLES:  # CSL 1.0.2's volume-title (maintitle's volume), unknown to citeproc-py
+        VARIABLES.append("volume_title")
     out: dict[str, Any] = {"id": internal_id, "type": str(item.get("type") or "document")}
     for name, value in item.items():
         python_name = name.replace("-", "_")
@@ -404,20 +408,20 @@ def _citeproc_classes() -> dict[str, Any]:
             """page-range-format on the numbers only, as citeproc-js does: 1-12 stays
             1–12 (citeproc-py printed 1–2), 321-28 reads as 321-328, e356-e364 gives
             e356–64; a suffix stays (169-184.e7 gives 169–84.e7, as Frontiers prints it)."""
-            if not self.get_root().get_option("page-range-format"):
+            range_format = self.get_root().get_option("page-range-format")
+            if not range_format:
                 return last
             start, end = _PAGE.fullmatch(first), _PAGE.fullmatch(last)
             if not start or not end or start.group(1) != end.group(1) or start.group(3):
                 return last
+            # The shared prefix prints once (S96–104, e12–20) unless the format is expanded.
+            prefix = end.group(1) if range_format == "expanded" else ""
             digits, last_digits = start.group(2), end.group(2)
             if len(last_digits) < len(digits):  # an abbreviated range: expand it first
                 last_digits = digits[: len(digits) - len(last_digits)] + last_digits
             if len(last_digits) != len(digits) or int(last_digits) <= int(digits):
-                return end.group(1) + last_digits + end.group(3)
-            shortened = super()._format_last_page(digits, last_digits)
-            if shortened == last_digits:  # not shortened (expanded): keep the prefix
-                return end.group(1) + last_digits + end.group(3)
-            return shortened + end.group(3)
+                return prefix + last_digits + end.group(3)
+            return prefix + super()._format_last_page(digits, last_digits) + end.group(3)
 
         def quote(self, string: Any) -> Any:
             if self.get("quotes", "false").lower() != "true":
@@ -434,16 +438,52 @@ def _citeproc_classes() -> dict[str, Any]:
 
         def process(self, item: Any, variable: str, context: Any = None, sort_options: Any = None,
                     **kwargs: Any) -> Any:
+            expand = item.reference.get(GIVEN_FLAG)
+            if not expand or sort_options or not in_citation(context if context is not None else self):
+                return self._listed(item, variable, context, sort_options, **kwargs)
+            # Disambiguation by given names: the names print in full form, with initials
+            # when the rule says so (see citation/disambiguate.py).
+            saved = {k: self.get(k) for k in ("form", "initialize-with")}
+            self.set("form", "long")
+            if expand == "initials" and self.get_option("initialize-with", context) is None:
+                self.set("initialize-with", ". ")
+            elif expand != "initials" and "initialize-with" in self.attrib:
+                del self.attrib["initialize-with"]
+            try:
+                return self._listed(item, variable, context, sort_options, **kwargs)
+            finally:
+                for k, v in saved.items():
+                    if v is None:
+                        self.attrib.pop(k, None)
+                    else:
+                        self.set(k, v)
+
+        def _listed(self, item: Any, variable: str, context: Any = None, sort_options: Any = None,
+                    **kwargs: Any) -> Any:
+            """The names, with "et al." for a list that ended in "and others"; a style that
+            initializes without periods (``initialize-with=""``) prints ``Jr.`` as ``Jr``,
+            as citeproc-js does."""
             names = item.reference.get(variable) or []
+            mark = self.get_option("initialize-with", context)
+            if mark is not None and "." not in mark and any("." in (n.get("suffix") or "") for n in names):
+                from citeproc.source import Name as SourceName
+
+                item.reference[variable] = [SourceName(**{**n, "suffix": n["suffix"].replace(".", "")})
+                                            if n.get("suffix") else n for n in names]
+                try:
+                    return self._listed(item, variable, context, sort_options, **kwargs)
+                finally:
+                    item.reference[variable] = names
             if not names or variable not in (item.reference.get(ET_AL_FLAG) or ()) or sort_options:
                 # (a sort key holds the listed names only, never "et al.")
                 return super().process(item, variable, context, sort_options, **kwargs)
             et_al_min = self.get_option("et-al-min", context, sort_options)
             use_first = self.get_option("et-al-use-first", context, sort_options)
             listed = len(names)
-            # The real list is longer than the listed one: if the style would cut a list of
-            # listed+1 names, it cuts this one too; otherwise every listed name shows.
-            shown = max(1, min(use_first, listed)) if et_al_min and listed + 1 >= et_al_min else listed
+            # "and others": the real list goes on past any truncation, so the style cuts it
+            # as it cuts a long list (its first et-al-use-first names), or shows every
+            # listed name when it would show more than the source lists.
+            shown = max(1, min(use_first, listed)) if et_al_min else listed
             options = dict(sort_options or {})
             options.update({"et-al-min": listed + 1, "et-al-use-first": shown, "et-al-use-last": "false"})
             from citeproc.source import Name as SourceName
@@ -458,7 +498,8 @@ def _citeproc_classes() -> dict[str, Any]:
             """initialize="false" (CSL 1.0.1): full given names stay; only names that are
             already initials take the initialize-with mark (citeproc-py ignored it)."""
             if self._inherited("initialize", context) != "false":
-                return super().initialize(given, mark, context)
+                hyphen = self.get_option("initialize-with-hyphen", context)
+                return initials(given, mark, hyphen is not False and str(hyphen).lower() != "false")
             words = []
             for word in given.split():
                 letters = word.replace(".", "")
@@ -498,9 +539,16 @@ def _citeproc_classes() -> dict[str, Any]:
                     names_context = enclosing[0]
             for name in hidden:
                 del item.reference[name.replace("-", "_")]
+            # citeproc-py looks a role up by its CSL name ("container-author") in a reference
+            # keyed by Python names: container-author, collection-editor... never printed.
+            aliases = [v for v in variables if "-" in v and v.replace("-", "_") in item.reference]
+            for name in aliases:
+                item.reference[name] = item.reference[name.replace("-", "_")]
             try:
                 text = super().process(item, names_context, context, **kwargs)
             finally:
+                for name in aliases:
+                    item.reference.pop(name, None)
                 for name, value in hidden.items():
                     item.reference[name.replace("-", "_")] = value
             if text:
@@ -549,6 +597,17 @@ def _citeproc_classes() -> dict[str, Any]:
 
         def case(self, text: Any, language: Any = None) -> Any:
             return super().case(text, language or "en")
+
+        def _is_plural(self, item: Any) -> bool:
+            """Plural when the value holds several numbers (``1-3``, ``2, 4``) or, for a
+            count (number-of-pages, number-of-volumes), is above one. citeproc-py read the
+            count as ``item[variable]``, which raised, so the label ("1079 p.", "Vols.")
+            never printed."""
+            variable = self.get("variable")
+            if variable != "locator" and variable.startswith("number-of"):
+                value = _reference_value(item, variable)
+                return bool(re.fullmatch(r"\d+", value.strip())) and int(value) > 1
+            return super()._is_plural(item)
 
     class _Layout(model.Layout):
         """The citation layout: each cite linked to its entry, the cite's prefix and
@@ -682,8 +741,12 @@ def _citeproc_classes() -> dict[str, Any]:
         """``cs:number`` that reports the variable it printed (see _Group)."""
 
         def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
-            _called(self.get("variable"))
-            text = super().process(item, context, **kwargs)
+            variable = self.get("variable")
+            _called(variable)
+            if variable in ("locator", "page-first", "citation-number") or "-" not in variable:
+                text = super().process(item, context, **kwargs)
+            else:  # citeproc-py looked up "number-of-volumes" by its CSL name and never found it
+                text = self._process(item.reference[variable.replace("-", "_")], variable)
             if text:
                 _record(self.get("variable"))
             return text
@@ -782,6 +845,13 @@ def _citeproc_classes() -> dict[str, Any]:
                 return None
             return self.join(parts, context.get("delimiter", ""))
 
+    def _reference_value(item: Any, variable: str) -> str:
+        """A variable of the item's reference as text ("" when it has none)."""
+        try:
+            return str(item.reference[variable.replace("-", "_")])
+        except (model.VariableError, KeyError):
+            return ""
+
     def _cite_piece(item: Any, text: str) -> str:
         prefix = str(item.get("prefix", ""))
         if prefix and not prefix[-1].isspace() and prefix[-1] not in "([{":
@@ -874,13 +944,17 @@ the process: citeproc-py's own state (layout.repressed) is no more thread-safe t
 so one Bibliography renders on one thread at a time."""
 
 
-_STOP_WORDS = frozenset({
-    "a", "an", "and", "as", "at", "but", "by", "down", "for", "from", "in", "into", "nor", "of", "on",
-    "onto", "or", "over", "so", "the", "till", "to", "up", "via", "with", "yet",
-    "about", "van", "von", "de", "d", "l",
-})
-"""Words title case leaves alone (CSL's list, plus the name particles and "about" that
-pandoc's citeproc adds after the CSL test suite)."""
+_STOP_WORDS = frozenset("""
+    about above across afore after against al along alongside amid amidst among amongst anenst
+    apropos apud around as aside astride at athwart atop barring before behind below beneath
+    beside besides between beyond but by circa despite down during et except for forenenst from
+    given in inside into lest like modulo near next notwithstanding of off on onto out over per
+    plus pro qua sans since than through thru throughout thruout till to toward towards under
+    underneath until unto up upon versus vs v via with within without or yet so and nor a an
+    the de d von van c ca
+""".split())
+"""Words title case leaves alone: citeproc-js's list (CSL.SKIP_WORDS; its phrases such as
+"according to" are not matched), which includes the name particles."""
 _CHUNK = re.compile(r"[^\W\d_]+")
 """A run of letters: the unit case changes work on."""
 
@@ -960,11 +1034,35 @@ def _case_word(text_case: str, word: str, state: str, last: bool) -> str:
     return word
 
 
+def initials(given: str, mark: str, hyphen: bool = True) -> str:
+    """Given names as initials, as citeproc-js forms them: ``Jean-Pierre`` J.-P., a
+    lower-case part after a hyphen belongs to its word (``Pei-hua`` P.), particles stay
+    (``Maria de`` M. de), ``J.R.`` J. R.; without initialize-with-hyphen a hyphen is a
+    space (``Xiao-Ming`` XM, ``Pei-hua`` P hua). citeproc-py printed ``P.-. hua .``."""
+    if not hyphen:
+        given = given.replace("-", " ")
+    given = re.sub(r"\s*-\s*", "-", given.strip())
+    given = re.sub(r"-(?=[^\W\d_])(?=[^A-Z\W])", "\u2013", given)  # -hua: part of the word
+    given = re.sub(r"\.(?=[^\s.-])", ". ", given)
+    tokens = re.split(r"(\s+|-)", given)
+    out: list[str] = []
+    for index in range(0, len(tokens), 2):
+        word = tokens[index]
+        separator = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if word[:1].isupper():
+            out.append(word[0] + (mark.rstrip() + "-" if separator == "-" else mark))
+        elif word:
+            out.append(f" {word.replace(chr(0x2013), '-')} ")
+    text = re.sub(r"\s*-\s*", "-", "".join(out))
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def _sort_text(key: str) -> str:
-    """A rendered sort key as text to compare: no placeholders, no quotation marks, no
-    leading punctuation (as pandoc's citeproc compares them)."""
+    """A rendered sort key as text to compare: no placeholders, no quotation marks, and
+    punctuation and "&" between words as one space, as citeproc-js compares names (its
+    keys are the name parts: "Wang, P., & Zhou" no longer sorts before "Wang, P., Lin")."""
     key = re.sub("[\"“”‘’«»]", "", _PUA.sub("", key))
-    return re.sub(r"^[^\w]+", "", key)
+    return " ".join(re.sub(r"[^\w\s]+", " ", key).split())
 
 
 def _is_numeric(value: str) -> bool:
@@ -991,6 +1089,11 @@ ET_AL_FLAG = "casepress_et_al"
 """On a citeproc Reference: the name variables whose list ended in 'and others'."""
 _ET_AL_FIELDS = {"casepress-et-al": "author", "casepress-et-al-editor": "editor"}
 """The converter's markers (see bibtex.py) and the name variable each one is about."""
+GIVEN_FLAG = "casepress_given"
+"""On a citeproc Reference: print the citation's names with given names ("full") or
+initials ("initials") to tell two persons of one family name apart."""
+SUFFIX_VARIABLE = "year_suffix"
+"""The citeproc Reference key of the year suffix (``2019a``)."""
 SUPPRESS_FLAG = "casepress_suppress_author"
 """Set on a CitationItem cited as ``-@key``."""
 LOCATOR_FLAG = "casepress_locator"
@@ -1258,6 +1361,8 @@ class StyleInfo:
     """The citation layout prints the ``locator`` (else casepress appends it, see ``cite``)."""
     default_locale: str | None
     """The style's ``default-locale``."""
+    disambiguation: Options = Options()
+    """The citation's disambiguation attributes."""
 
     @classmethod
     def read(cls, path: Path) -> StyleInfo:
@@ -1288,6 +1393,12 @@ class StyleInfo:
             sorts_bibliography=any(k.get("variable") != "citation-number" for k in keys),
             prints_locator="locator" in cited,
             default_locale=root.get("default-locale"),
+            disambiguation=Options(
+                add_givenname=citation is not None and citation.get("disambiguate-add-givenname") == "true",
+                givenname_rule=(citation.get("givenname-disambiguation-rule") if citation is not None else None)
+                or "by-cite",
+                add_year_suffix=citation is not None and citation.get("disambiguate-add-year-suffix") == "true",
+            ),
         )
 
 
@@ -1329,6 +1440,8 @@ class Bibliography:
         self._cache = JsonCache.named("csl", enabled=use_cache)
         self._cited: list[str] | None = None
         self._engine_cache: _Engine | None = None
+        self._disambiguated: dict[str, list[Any]] | None = None
+        """Per cited key: [expand given names, year suffix] (see citation/disambiguate.py)."""
 
     @property
     def numeric(self) -> bool:
@@ -1356,6 +1469,7 @@ class Bibliography:
                     cited.append(ref.key)
         if cited != self._cited:
             self._engine_cache = None
+            self._disambiguated = None
         self._cited = cited
         shape = [[(r.key, self._item_digests.get(r.key), r.prefix, r.locator, r.suppress_author) for r in c]
                  for c in clusters]
@@ -1412,7 +1526,7 @@ class Bibliography:
         records: dict[str, Any] = {}
         missing: list[str] = []
         for key in order:
-            record = self._cache.get(self._record_key("entry", self._item_digests[key]))
+            record = self._cache.get(self._entry_key(key))
             if _valid_entry_record(record):
                 records[key] = record
             else:
@@ -1420,7 +1534,7 @@ class Bibliography:
         if missing:
             for key, record in self._render_entries(missing).items():
                 records[key] = record
-                self._cache.put(self._record_key("entry", self._item_digests[key]), record)
+                self._cache.put(self._entry_key(key), record)
         entries: list[Entry] = []
         for number, key in enumerate(order, start=1):
             label, body = records[key]["label"], records[key]["html"]
@@ -1430,6 +1544,66 @@ class Bibliography:
                 body.replace(NUM, str(number)),
             ))
         return entries
+
+    def _entry_key(self, key: str) -> str:
+        return self._record_key("entry", self._item_digests[key], self._disambiguation().get(key))
+
+    def _disambiguation(self) -> dict[str, list[Any]]:
+        """Which cited items need given names or a year suffix (cached: it depends on every
+        cited item, as the order does)."""
+        if self._disambiguated is not None:
+            return self._disambiguated
+        if not self._info.disambiguation.any:
+            self._disambiguated = {}
+            return self._disambiguated
+        record = self._record_key("disambiguation", [self._item_digests[k] for k in self._cited_keys()])
+        cached = self._cache.get(record)
+        if isinstance(cached, dict):
+            self._disambiguated = cached
+            return cached
+        self._engine()  # decides, and applies it to citeproc-py's references
+        assert self._disambiguated is not None
+        self._cache.put(record, self._disambiguated)
+        return self._disambiguated
+
+    def _decide(self, engine: _Engine) -> dict[str, list[Any]]:
+        from citeproc import Citation, CitationItem
+
+        source = engine.bibliography.source
+        options = self._info.disambiguation
+        initials = "initials" if options.givenname_rule.endswith("initials") else "full"
+
+        def names(key: str) -> list[tuple[str, str]]:
+            item = self._items[key]
+            return [(str(n.get("family") or n.get("literal") or ""), str(n.get("given") or ""))
+                    for n in item.get("author") or item.get("editor") or [] if isinstance(n, dict)]
+
+        def render(key: str, expand: bool) -> str:
+            reference = source[self._ids[key]]
+            if expand:
+                reference[GIVEN_FLAG] = initials
+            try:
+                citation = Citation([CitationItem(self._ids[key])])
+                engine.bibliography.register(citation)
+                return plain_text(_to_html(str(engine.bibliography.cite(citation, lambda _: "")), {}))
+            finally:
+                engine.bibliography._cites.clear()
+                reference.pop(GIVEN_FLAG, None)
+
+        order = [self._keys_by_id[item.key] for item in engine.bibliography.items]
+        decided = disambiguate.decide(order, names, render, options)
+        return {k: [initials if expand else "", suffix] for k, (expand, suffix) in decided.items()}
+
+    def _apply(self, engine: _Engine, decided: dict[str, list[Any]]) -> None:
+        source = engine.bibliography.source
+        for key, (expand, suffix) in decided.items():
+            if key not in self._ids:
+                continue
+            reference = source[self._ids[key]]
+            if expand:
+                reference[GIVEN_FLAG] = expand
+            if suffix:
+                reference[SUFFIX_VARIABLE] = suffix
 
     def _cited_keys(self) -> list[str]:
         return list(self._items) if self._cited is None else self._cited
@@ -1486,6 +1660,10 @@ class Bibliography:
         bibliography.register(Citation(list(items.values())))
         bibliography.sort()
         self._engine_cache = _Engine(bibliography, items)
+        if self._info.disambiguation.any:
+            if self._disambiguated is None:
+                self._disambiguated = self._decide(self._engine_cache)
+            self._apply(self._engine_cache, self._disambiguated)
         return self._engine_cache
 
 
