@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -206,12 +205,10 @@ def _library(size: int) -> str:
     return "\n\n".join(entries)
 
 
-def test_large_library_is_fast() -> None:
-    """570 entries convert within the 0.5 s budget (the bound is generous for slow CI machines)."""
+def test_large_library_converts_every_entry() -> None:
+    """570 entries convert whole (their speed is measured by `benchmarks/run.py bib`, not here:
+    a wall-clock bound in a test fails on a loaded machine and proves nothing on a fast one)."""
     text = _library(570)
-    start = time.perf_counter()
     entries = parse_bibtex_text(text, Path("big.bib"), Diagnostics())
-    elapsed = time.perf_counter() - start
     assert len(entries) == 570
     assert entries["key7"].item["author"][0] == {"family": "Müller0-0", "given": "Jörg"}
-    assert elapsed < 1.5
