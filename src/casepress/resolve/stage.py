@@ -33,8 +33,8 @@ from ..stages import (
     TimelineEntry,
 )
 from ..timeline import resolve_events
-from . import layout
 from .citations import bibliography, format_citations
+from .layout import plan, sections, statements
 from .tables import table_cells
 from .walk import FloatRef, Walk, case_floats
 
@@ -47,11 +47,11 @@ def resolve(checked: CheckedCase, journal: Journal, diagnostics: Diagnostics) ->
     if processor is None:
         return None
     timeline = timeline_entries(case)
-    body = layout.sections(case, config, timeline)
-    back = layout.statements(case, config.statements)
+    body = sections(case, config, timeline)
+    back = statements(case, config.statements)
     labels = {"figure": config.labels.figure_caption, "table": config.labels.table_caption}
     walk = Walk(case, case_floats(case), labels, config.floats == "end", frozenset(_held(body)))
-    walk.run(layout.plan(case, body, back, config.labels.abstract))
+    walk.run(plan(case, body, back, config.labels.abstract))
     formatted = format_citations(checked, processor, list(walk.clusters.values()), diagnostics)
     if formatted is None:
         return None
@@ -74,9 +74,9 @@ def resolve(checked: CheckedCase, journal: Journal, diagnostics: Diagnostics) ->
     )
 
 
-def _held(sections: tuple[ResolvedSection, ...]) -> list[str]:
+def _held(body: tuple[ResolvedSection, ...]) -> list[str]:
     held: list[str] = []
-    for section in sections:
+    for section in body:
         held += [i for item in section.items if isinstance(item, SectionFloats) for i in item.ids]
         held += _held(section.children)
     return held

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..generated import _FLAG_MARK, _number, _range_text, long_date
+from ..generated import FLAG_MARKS, long_date, number_text, range_text
 from ..model import Case, Immunohistochemistry, LabResult, Table
 from ..stages import Cell, CellPart, CellText, FieldPath, LineBreak, Prose, TimelineEntry
 
@@ -42,15 +42,15 @@ def timeline_cells(timeline: tuple[TimelineEntry, ...], relative: bool) -> Table
 
 def _lab_row(lab: LabResult) -> tuple[Cell, ...]:
     flag = lab.derived_flag
-    mark = _FLAG_MARK.get(flag or "", "")
+    mark = FLAG_MARKS.get(flag or "", "")
     unit = f"\u00a0{lab.unit}" if lab.unit else ""
-    value = f"{_number(lab.value)}{unit}"
+    value = f"{number_text(lab.value)}{unit}"
     value_parts: list[CellPart] = [CellText(f"{value}\u00a0{mark}", strong=True) if mark else CellText(value)]
     if lab.note:
         value_parts += [LineBreak(), CellText(lab.note, role="lab-note")]
-    range_text = _range_text(lab)
-    if range_text != "—" and lab.unit:
-        range_text = f"{range_text}\u00a0{lab.unit}"
+    limits = range_text(lab)
+    if limits != "—" and lab.unit:
+        limits = f"{limits}\u00a0{lab.unit}"
     analyte: list[CellPart] = [CellText(lab.analyte)]
     if lab.specimen:
         analyte += [CellText(" "), CellText(f"({lab.specimen})", role="specimen")]
@@ -58,7 +58,7 @@ def _lab_row(lab: LabResult) -> tuple[Cell, ...]:
         Cell(tuple(analyte), header=True),
         Cell((CellText(long_date(lab.date) if lab.date else "—"),), kind="date"),
         Cell(tuple(value_parts), kind="value", flag=flag if mark else None),  # type: ignore[arg-type]
-        Cell((CellText(range_text),)),
+        Cell((CellText(limits),)),
     )
 
 
