@@ -8,8 +8,9 @@ that writers never receive HTML strings; the HTML writer prints the same markup 
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Sequence
-from html.parser import HTMLParser
 
 from ..csl import Bibliography, CiteRef, FormattingError, known_locale
 from ..diagnostics import Diagnostics
@@ -29,52 +30,44 @@ TAG_STYLES: dict[str, Style] = {"i": "italic", "b": "bold", "sup": "superscript"
 """The tags csl.py writes for styles."""
 
 _REF = "#ref-"
+_TAG = re.compile(r"<(/?)([a-z]+)((?:\s+[a-z-]+=\"[^\"]*\")*)\s*>")
+_ATTRIBUTE = re.compile(r'([a-z-]+)="([^"]*)"')
 
 
-class _Reader(HTMLParser):
-    """csl.py's HTML as a tree of inline nodes."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.stack: list[tuple[str, list[Inline], dict[str, str | None]]] = [("", [], {})]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        known = tag in TAG_STYLES or (tag == "span" and attributes.get("style") in SPAN_STYLES) or (
-            tag == "a" and attributes.get("href"))
-        if not known:
-            raise ValueError(f"unexpected markup from the citation style: <{tag} {attrs}>")
-        self.stack.append((tag, [], attributes))
-
-    def handle_endtag(self, tag: str) -> None:
-        opened, children, attributes = self.stack.pop()
-        if opened != tag:
-            raise ValueError(f"unbalanced markup from the citation style: </{tag}>")
-        self.stack[-1][1].append(_node(tag, tuple(children), attributes))
-
-    def handle_data(self, data: str) -> None:
-        self.stack[-1][1].append(Text(data))
-
-
-def _node(tag: str, children: tuple[Inline, ...], attributes: dict[str, str | None]) -> Inline:
+def _node(tag: str, children: tuple[Inline, ...], attributes: dict[str, str]) -> Inline:
     if tag in TAG_STYLES:
         return Styled(TAG_STYLES[tag], children)
-    if tag == "span":
-        return Styled(SPAN_STYLES[attributes["style"] or ""], children)
-    href = attributes.get("href") or ""
-    if "citation" in (attributes.get("class") or "").split() and href.startswith(_REF):
+    if tag == "span" and attributes.get("style") in SPAN_STYLES:
+        return Styled(SPAN_STYLES[attributes["style"]], children)
+    href = attributes.get("href", "")
+    if tag != "a" or not href:
+        raise ValueError(f"unexpected markup from the citation style: <{tag}>")
+    if "citation" in attributes.get("class", "").split() and href.startswith(_REF):
         return CitationLink(href[len(_REF):], children)
     return Link(href, children)
 
 
 def from_html(fragment: str) -> tuple[Inline, ...]:
-    """csl.py's HTML as inline nodes."""
-    reader = _Reader()
-    reader.feed(fragment)
-    reader.close()
-    if len(reader.stack) != 1:
+    """csl.py's HTML (its closed set of tags, escaped text) as inline nodes."""
+    stack: list[tuple[str, list[Inline], dict[str, str]]] = [("", [], {})]
+    position = 0
+    for match in _TAG.finditer(fragment):
+        if match.start() > position:
+            stack[-1][1].append(Text(html.unescape(fragment[position:match.start()])))
+        position = match.end()
+        closing, tag, attributes = match.groups()
+        if not closing:
+            stack.append((tag, [], {k: html.unescape(v) for k, v in _ATTRIBUTE.findall(attributes)}))
+            continue
+        opened, children, values = stack.pop()
+        if opened != tag or not stack:
+            raise ValueError(f"unbalanced markup from the citation style: </{tag}>")
+        stack[-1][1].append(_node(tag, tuple(children), values))
+    if position < len(fragment):
+        stack[-1][1].append(Text(html.unescape(fragment[position:])))
+    if len(stack) != 1:
         raise ValueError("unclosed markup from the citation style")
-    return tuple(reader.stack[0][1])
+    return tuple(stack[0][1])
 
 
 def bibliography(checked: CheckedCase, journal: Journal, diagnostics: Diagnostics) -> Bibliography | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markdown_it.token import Token
 
@@ -35,9 +36,11 @@ def _in_inline(token: Token) -> Iterator[Group]:
             yield child.meta["group"]
 
 
-def find_groups(text: str, block: bool) -> tuple[list[FoundGroup], int]:
+@lru_cache(maxsize=4096)
+def find_groups(text: str, block: bool) -> tuple[tuple[FoundGroup, ...], int]:
     """The groups of ``text`` parsed as block (paragraphs) or inline Markdown, and the number
-    of top-level blocks (after each of which a writer may set floats)."""
+    of top-level blocks (after each of which a writer may set floats). Memoised: a legend is
+    read at its float's first mention and again where the float is set."""
     md = markdown()
     env: dict[str, object] = {}
     tokens = md.parse(text, env) if block else md.parseInline(text.strip(), env)
@@ -49,4 +52,4 @@ def find_groups(text: str, block: bool) -> tuple[list[FoundGroup], int]:
                 found.append(FoundGroup(index, len(found), group))
         if block and token.level == 0 and token.nesting <= 0:
             index += 1  # a top-level block ends here (as prose.render_block counts them)
-    return found, index if block else 0
+    return tuple(found), index if block else 0

@@ -73,12 +73,13 @@ def float_prose(case: Case, ref: FloatRef) -> list[Prose]:
     return [*cells, Prose((*path, "caption"), table.caption), *notes]
 
 
-def legend(case: Case, ref: FloatRef) -> list[Prose]:
+def legend(ref: FloatRef, own: list[Prose]) -> list[Prose]:
     """A float's prose in the case's order (lead, panels; title, cells, notes): what its first
-    mention cites. A generated timeline table's cells are the events."""
+    mention cites (``own`` is its :func:`float_prose`). A generated timeline table's cells are
+    the events."""
     prose = [Prose(path, text) for path, text in iter_prose(ref.obj, ref.path)]
     if isinstance(ref.obj, Table) and ref.obj.generate == "timeline":
-        events = [p for p in float_prose(case, ref) if p.path[0] == "timeline"]
+        events = [p for p in own if p.path[0] == "timeline"]
         prose[1:1] = events  # after the title, where an inline table has its rows
     return prose
 
@@ -114,6 +115,14 @@ class Walk:
     """Float id -> where it is set, in the order they are set."""
     landmarks: list[Landmark] = field(default_factory=list)
     """Prose fields and floats in reading order."""
+    own_prose: dict[str, list[Prose]] = field(default_factory=dict)
+    """Float id -> its prose in the order it is set (computed once)."""
+
+    def prose_of(self, float_id: str) -> list[Prose]:
+        """A float's prose, as :func:`float_prose` gives it."""
+        if float_id not in self.own_prose:
+            self.own_prose[float_id] = float_prose(self.case, self.floats[float_id])
+        return self.own_prose[float_id]
 
     # -- the plan ----------------------------------------------------------------------
 
@@ -129,7 +138,7 @@ class Walk:
                     self.place(float_id, "section")
             elif isinstance(step, FloatsRemaining):
                 self.floats_remaining()
-        seen |= {p.path for ref in self.floats.values() for p in float_prose(self.case, ref)}
+        seen |= {p.path for float_id in self.floats for p in self.prose_of(float_id)}
         for path, text in iter_prose(self.case):
             if path not in seen:
                 self.visit(Prose(path, text), True, None)
@@ -167,7 +176,7 @@ class Walk:
         if ref is None or float_id in self.numbers:
             return
         self.numbers[float_id] = 1 + sum(1 for i in self.numbers if self.floats[i].kind == ref.kind)
-        for prose in legend(self.case, ref):
+        for prose in legend(ref, self.prose_of(float_id)):
             for item in find_groups(prose.text, False)[0]:
                 if item.group.citations:
                     self.clusters.setdefault(GroupId(prose.path, item.ordinal), _refs(item.group))
@@ -196,7 +205,7 @@ class Walk:
             self.pending.remove(float_id)
         label = self.labels[ref.kind].format(n=self.numbers[float_id])
         self.landmarks.append(Landmark(float_id, label, None))
-        for prose in float_prose(self.case, ref):
+        for prose in self.prose_of(float_id):
             for item in find_groups(prose.text, False)[0]:
                 self.group(GroupId(prose.path, item.ordinal), item.group)
 
