@@ -24,8 +24,7 @@ from .validate import validate
 
 if TYPE_CHECKING:
     from .batch import CaseEntry
-    from .care_report import ItemReport
-    from .stages import RenderedHtml, RenderedPdf, ResolvedCase
+    from .stages import CareChecklist, ItemReport, RenderedHtml, RenderedPdf, ResolvedCase
 
 
 def check_case(case_file: Path, project: Project, diagnostics: Diagnostics,
@@ -149,9 +148,10 @@ def _render_stages(checked: CheckedCase, project: Project, options: BuildOptions
     checklist = care_checklist(resolved, rendered, pdf, options, diagnostics, published)
     if checklist is None:
         return None
-    texts.update(checklist[0])
-    blobs.update(checklist[1])
-    return BuiltCase(checked, texts, blobs, copies, checklist[2])
+    texts["care-checklist.html"] = checklist.html
+    if checklist.pdf is not None:
+        blobs["care-checklist.pdf"] = checklist.pdf
+    return BuiltCase(checked, texts, blobs, copies, list(checklist.reports))
 
 
 def strip_figures(checked: CheckedCase, copies: dict[str, Path], blobs: dict[str, bytes], diagnostics: Diagnostics) -> bool:
@@ -257,7 +257,7 @@ def case_entry(built: BuiltCase, digest: str, options: BuildOptions,
 def care_checklist(
     resolved: ResolvedCase, rendered: RenderedHtml, pdf: RenderedPdf | None, options: BuildOptions,
     diagnostics: Diagnostics, published: Mapping[str, Path | bytes],
-) -> tuple[dict[str, str], dict[str, bytes], list[ItemReport]] | None:
+) -> CareChecklist | None:
     """The filled CARE checklist (HTML, and PDF when the article has one), located from the
     resolved case, what the article printed and the PDF's pages.
 
@@ -265,6 +265,7 @@ def care_checklist(
     from . import care_report
     from .diagnostics import Location, display_path
     from .render_html import environment_for, template_context
+    from .stages import CareChecklist
 
     checked = resolved.checked
     reports = care_report.locate(resolved, rendered.anchors, pdf.anchor_pages if pdf else None)
@@ -273,8 +274,7 @@ def care_checklist(
     html = care_report.render_checklist_html(environment, checked.case, reports, context, diagnostics)
     if html is None:
         return None
-    texts = {"care-checklist.html": html}
-    blobs: dict[str, bytes] = {}
+    checklist_pdf = None
     if pdf is not None:
         from .render_pdf import html_to_pdf
 
@@ -286,5 +286,4 @@ def care_checklist(
         checklist_pdf = html_to_pdf(printable, published, options.pdf_variant, origin, diagnostics)
         if checklist_pdf is None:
             return None
-        blobs["care-checklist.pdf"] = checklist_pdf.data
-    return texts, blobs, reports
+    return CareChecklist(tuple(reports), html, checklist_pdf.data if checklist_pdf else None)
