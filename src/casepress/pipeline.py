@@ -12,19 +12,21 @@ not run.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostics
 from .project import Project
 from .source import SourceDocument, load_yaml
-from .stages import CheckedCase
+from .stages import BuildOptions, BuiltCase, CheckedCase
 from .validate import validate
+
+__all__ = ["BuildOptions", "BuiltCase", "CheckedCase", "build_case", "case_entry", "check_case", "gather",
+           "write_built"]
 
 if TYPE_CHECKING:
     from .batch import CaseEntry
-    from .stages import CareChecklist, ItemReport, RenderedHtml, RenderedPdf, ResolvedCase
+    from .stages import CareChecklist, RenderedHtml, RenderedPdf, ResolvedCase
 
 
 def check_case(case_file: Path, project: Project, diagnostics: Diagnostics,
@@ -64,44 +66,6 @@ def merge_for_case(local: Diagnostics, into: Diagnostics, doc: SourceDocument | 
             assert doc is not None
             into.warning("unknown-check", f"'{code}' is not a warning that can be disabled",
                          doc.location(path, key=True), path, did_you_mean(code, WARNING_CODES))
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """How to build."""
-
-    output_root: Path
-    """Where case folders go (``output/`` by default)."""
-    pdf: bool = True
-    """Also write ``<slug>.pdf`` (WeasyPrint)."""
-    pdf_variant: str | None = "pdf/a-3b"
-    """WeasyPrint PDF variant; None for a plain PDF."""
-    page_size: str | None = None
-    """CSS page size (``A4``, ``letter``); None for the journal's default."""
-    journal: str | None = None
-    """Journal template to use instead of the one the case names."""
-    strict: bool = False
-    """A warning fails the case before anything is written (``--strict``); not part of :meth:`key`."""
-
-    def key(self) -> str:
-        """What of the options changes the output (part of each case's input digest)."""
-        return f"pdf={self.pdf};variant={self.pdf_variant};page={self.page_size};journal={self.journal}"
-
-
-@dataclass(frozen=True)
-class BuiltCase:
-    """Everything a case's output folder holds, gathered before anything is written."""
-
-    checked: CheckedCase
-    """The checked case."""
-    texts: dict[str, str]
-    """Output-relative path -> text file (index.html, care-checklist.html)."""
-    blobs: dict[str, bytes]
-    """Output-relative path -> binary file (the PDFs, and the figures stripped of metadata)."""
-    copies: dict[str, Path]
-    """Output-relative path -> source file copied as is (figures, assets)."""
-    care: list[ItemReport]
-    """The filled CARE checklist."""
 
 
 def gather(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> BuiltCase | None:

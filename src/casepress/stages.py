@@ -1,8 +1,8 @@
 """The typed values that pass between the pipeline's stages, in one place.
 
-    check -> CheckedCase -> resolve -> ResolvedCase -> HTML writer -> RenderedHtml
-          -> PDF writer -> RenderedPdf -> CARE checklist (located from the ResolvedCase
-             and the PDF's anchor pages) -> BuiltCase
+    BuildOptions: check -> CheckedCase -> resolve -> ResolvedCase -> HTML writer -> RenderedHtml
+          -> PDF writer -> RenderedPdf -> CARE checklist (located from the ResolvedCase and the
+             PDF's anchor pages) -> CareChecklist -> BuiltCase -> written
 
 A :class:`ResolvedCase` is format-neutral: every number, citation, cross-reference label,
 float placement and generated table cell is decided in it, as plain data (no HTML), so a
@@ -517,6 +517,46 @@ class RenderedPdf:
     """Element id -> 1-based page number it was laid out on."""
     page_count: int
     """Number of pages."""
+
+
+# --------------------------------------------------------------------------- building
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build."""
+
+    output_root: Path
+    """Where case folders go (``output/`` by default)."""
+    pdf: bool = True
+    """Also write ``<slug>.pdf`` (WeasyPrint)."""
+    pdf_variant: str | None = "pdf/a-3b"
+    """WeasyPrint PDF variant; None for a plain PDF."""
+    page_size: str | None = None
+    """CSS page size (``A4``, ``letter``); None for the journal's default."""
+    journal: str | None = None
+    """Journal template to use instead of the one the case names."""
+    strict: bool = False
+    """A warning fails the case before anything is written (``--strict``); not part of :meth:`key`."""
+
+    def key(self) -> str:
+        """What of the options changes the output (part of each case's input digest)."""
+        return f"pdf={self.pdf};variant={self.pdf_variant};page={self.page_size};journal={self.journal}"
+
+
+@dataclass(frozen=True)
+class BuiltCase:
+    """Everything a case's output folder holds, gathered before anything is written."""
+
+    checked: CheckedCase
+    """The checked case."""
+    texts: dict[str, str]
+    """Output-relative path -> text file (index.html, care-checklist.html)."""
+    blobs: dict[str, bytes]
+    """Output-relative path -> binary file (the PDFs, and the figures stripped of metadata)."""
+    copies: dict[str, Path]
+    """Output-relative path -> source file copied as is (figures, assets)."""
+    care: list[ItemReport]
+    """The filled CARE checklist."""
 
 
 # --------------------------------------------------------------------------- the CARE checklist
