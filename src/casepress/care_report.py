@@ -1,23 +1,24 @@
 """The filled CARE checklist: for each of the 30 items, its status and where it is reported.
 
-Locations come from the build itself: every prose field is rendered inside an
-element whose id names its field path (see ``render_html.field_anchor``), the
-nearest heading before it names the section, and WeasyPrint's laid-out pages say
-on which page each element starts and ends. Nothing is guessed.
+Locations come from the resolved case, never from reading a writer's output back: its
+landmarks list every prose field and float in reading order with the heading it stands
+under (or the float's label) and its element id (``resolve.walk.field_anchor``); the HTML
+writer says which of them its templates printed, and WeasyPrint's laid-out pages say on
+which page each element starts and ends. Nothing is guessed.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Any
 
-from .care import ChecklistItem, ItemStatus, care_status, checklist
+from .care import care_status, checklist
 from .diagnostics import Diagnostics
 from .model import Case
-from .render_html import RenderedHtml
+from .stages import ItemReport, Place, ResolvedCase, page_ranges
 from .template_files import CHECKLIST_TEMPLATE
+
+__all__ = ["ItemReport", "Place", "as_json", "as_text", "dumps", "locate", "page_ranges", "render_checklist_html"]
 
 _GENERATED_HOMES = {
     ("timeline",): "timeline",
@@ -26,119 +27,13 @@ _GENERATED_HOMES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
-    """One place where an item is reported."""
-
-    anchor: str
-    """Element id in the HTML (link target ``index.html#<anchor>``)."""
-    label: str
-    """The section heading above it, or the float's label ('Table 1')."""
-    pages: tuple[int, ...]
-    """Pages of the PDF it occupies (empty when no PDF was laid out)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ItemReport:
-    """One row of the filled checklist."""
-
-    item: ChecklistItem
-    """The checklist item."""
-    status: ItemStatus
-    """Reported, not reported (with the reason) or missing."""
-    places: tuple[Place, ...]
-    """Where it is reported, in document order."""
-
-    @property
-    def sections(self) -> list[Place]:
-        """One place per distinct label (the first), for a compact 'location' column."""
-        seen: dict[str, Place] = {}
-        for place in self.places:
-            seen.setdefault(place.label, place)
-        return list(seen.values())
-
-    @property
-    def pages(self) -> list[int]:
-        """Every page the item appears on, sorted."""
-        return sorted({p for place in self.places for p in place.pages})
-
-    @property
-    def pages_text(self) -> str:
-        """'3', '3–4' or '1, 3–4'."""
-        return page_ranges(self.pages)
-
-
-def page_ranges(pages: list[int]) -> str:
-    """Collapse page numbers into ranges: [1, 3, 4, 5] -> '1, 3–5'."""
-    runs: list[list[int]] = []
-    for page in sorted(set(pages)):
-        if runs and page == runs[-1][-1] + 1:
-            runs[-1].append(page)
-        else:
-            runs.append([page])
-    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
-
-
-class _Headings(HTMLParser):
-    """Maps each element id to the text of the nearest heading before (or around) it, in document order."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.current = ""
-        self.in_heading = False
-        self.heading_tag = ""
-        self.heading_text: list[str] = []
-        self.ids: dict[str, str] = {}
-        self.order: list[str] = []
-        self.float_labels: dict[str, str] = {}
-        self._float_stack: list[str] = []
-        self._in_label = False
-        self._label_text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        if tag in ("h1", "h2", "h3", "h4"):
-            self.in_heading = True
-            self.heading_tag = tag
-            self.heading_text = []
-        classes = (attributes.get("class") or "").split()
-        for name, label in (("abstract", "Abstract"), ("keywords", "Keywords")):
-            if name in classes:  # journals that print these without a heading (Frontiers)
-                self.current = label
-        ident = attributes.get("id")
-        if ident:
-            self.order.append(ident)
-            inside_title = self.in_heading and self.heading_tag == "h1"
-            self.ids[ident] = "Title" if inside_title else (self.current or "Front matter")
-        if tag == "figure" and ident:
-            self._float_stack.append(ident)
-        if tag == "span" and "float-label" in (attributes.get("class") or "") and self._float_stack:
-            self._in_label = True
-            self._label_text = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("h1", "h2", "h3", "h4") and self.in_heading:
-            self.in_heading = False
-            text = " ".join("".join(self.heading_text).split())
-            self.current = "Title" if tag == "h1" else text
-        if tag == "span" and self._in_label:
-            self._in_label = False
-            self.float_labels[self._float_stack[-1]] = " ".join("".join(self._label_text).split())
-        if tag == "figure" and self._float_stack:
-            self._float_stack.pop()
-
-    def handle_data(self, data: str) -> None:
-        if self.in_heading:
-            self.heading_text.append(data)
-        if self._in_label:
-            self._label_text.append(data)
-
-
-def locate(case: Case, rendered: RenderedHtml, anchor_pages: dict[str, int] | None) -> list[ItemReport]:
-    """Every CARE item with its status and places."""
-    parser = _Headings()
-    parser.feed(rendered.html)
-    position = {ident: i for i, ident in enumerate(parser.order)}
+def locate(resolved: ResolvedCase, printed: frozenset[str], anchor_pages: dict[str, int] | None) -> list[ItemReport]:
+    """Every CARE item with its status and places: the landmarks of the fields that report it
+    (and of the tables generated from them) that the article printed, in reading order."""
+    case = resolved.case
+    position = {mark.anchor: i for i, mark in enumerate(resolved.landmarks)}
+    labels = {mark.anchor: mark.label for mark in resolved.landmarks}
+    fields = [(mark.field, mark.anchor) for mark in resolved.landmarks if mark.field is not None]
     generated = {t.generate: t.id for t in case.tables if t.generate}
     reports: list[ItemReport] = []
     statuses = {s.item_id: s for s in care_status(case)}
@@ -146,21 +41,20 @@ def locate(case: Case, rendered: RenderedHtml, anchor_pages: dict[str, int] | No
         status = statuses[item.id]
         anchors: list[str] = []
         for path in status.paths:
-            anchors += [a for p, a in rendered.anchors.items() if p[: len(path)] == tuple(path)]
+            anchors += [a for p, a in fields if p[: len(path)] == tuple(path)]
             kind = _GENERATED_HOMES.get(tuple(path))
             if kind and kind in generated:
                 anchors.append(generated[kind])
         places = []
         for anchor in sorted(set(anchors), key=lambda a: position.get(a, 10**9)):
-            if anchor not in position:
+            if anchor not in printed or anchor not in position:
                 continue  # the template did not print this field
-            label = parser.float_labels.get(anchor) or parser.ids.get(anchor, "") or "Front matter"
             pages: tuple[int, ...] = ()
             if anchor_pages is not None and anchor in anchor_pages:
                 first = anchor_pages[anchor]
                 last = anchor_pages.get(f"{anchor}--end", first)
                 pages = tuple(range(first, max(first, last) + 1))
-            places.append(Place(anchor, label, pages))
+            places.append(Place(anchor, labels[anchor] or "Front matter", pages))
         reports.append(ItemReport(item, status, tuple(places)))
     return reports
 

@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from .diagnostics import Diagnostics, Location, display_path
 from .project import Project
+from .sections import DEFAULT_SECTIONS, DEFAULT_STATEMENTS, check_ids, check_overlaps
 
 
 class Labels(BaseModel):
@@ -42,6 +44,26 @@ class Labels(BaseModel):
     """Caption label; ``{n}`` is the number."""
     table_caption: str = "Table {n}"
     """Table caption label; ``{n}`` is the number."""
+    abstract: str = "Abstract"
+    """The abstract's heading (BMJ Case Reports: 'Summary'); the CARE checklist names it so."""
+
+
+class SectionEntry(BaseModel):
+    """One section (or statement) in the journal's reading order: an id, or an id with a new heading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)  # no use_attribute_docstrings: check imports this
+
+    id: str
+    """A section block of the base (see ``casepress.sections`` and templates/README.md)."""
+    heading: str | None = None
+    """The heading the journal prints instead of the block's own."""
+    anchor: str | None = None
+    """The heading's element id instead of the block's id (e.g. ``background``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_id(cls, value: object) -> object:
+        return {"id": value} if isinstance(value, str) else value
 
 
 class JournalConfig(BaseModel):
@@ -61,6 +83,28 @@ class JournalConfig(BaseModel):
     """Where figures and tables go: after the paragraph of their first mention, or at the end."""
     page_size: str = "A4"
     """CSS page size for the PDF (A4 or letter)."""
+    sections: tuple[SectionEntry, ...] = tuple(SectionEntry(id=i) for i in DEFAULT_SECTIONS)
+    """The body's sections in reading order (the CARE checklist's by default); figures, tables and
+    citations are numbered in this order."""
+    statements: tuple[SectionEntry, ...] = tuple(SectionEntry(id=i) for i in DEFAULT_STATEMENTS)
+    """The statements after the body, in order."""
+    number_sections: bool = False
+    """Number the body's sections (1 Introduction, 2 Case description, ...)."""
+
+    @field_validator("sections", "statements")
+    @classmethod
+    def _known(cls, entries: tuple[SectionEntry, ...], info: ValidationInfo) -> tuple[SectionEntry, ...]:
+        problem = check_ids("section" if info.field_name == "sections" else "statement", [e.id for e in entries])
+        if problem:
+            raise PydanticCustomError("layout", problem)
+        return entries
+
+    @model_validator(mode="after")
+    def _each_field_once(self) -> JournalConfig:
+        problem = check_overlaps([s.id for s in self.sections], [s.id for s in self.statements])
+        if problem:
+            raise PydanticCustomError("layout", problem)
+        return self
 
 
 @dataclass(frozen=True)
@@ -144,7 +188,8 @@ def _read_config(path: Path, diagnostics: Diagnostics) -> JournalConfig | None:
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             where = ".".join(str(p) for p in err["loc"])
-            diagnostics.error("journal-config", f"{where}: {err['msg']}", config_location(path, tuple(err["loc"])))
+            message = f"{where}: {err['msg']}" if where else err["msg"]
+            diagnostics.error("journal-config", message, config_location(path, tuple(err["loc"])))
         return None
 
 

@@ -1,6 +1,6 @@
 """The pipeline, in the one place its order is written.
 
-    load -> validate -> cite -> number -> render HTML -> PDF -> write
+    load -> validate -> cite -> resolve -> HTML -> PDF -> CARE checklist -> write
 
 ``check_case`` runs the checking stages only (nothing heavy is imported, nothing
 is written); ``build_case`` gathers and checks everything before a byte is
@@ -12,44 +12,21 @@ not run.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .diagnostics import Diagnostics
-from .model import Case
 from .project import Project
 from .source import SourceDocument, load_yaml
+from .stages import BuildOptions, BuiltCase, CheckedCase
 from .validate import validate
+
+__all__ = ["BuildOptions", "BuiltCase", "CheckedCase", "build_case", "case_entry", "check_case", "gather",
+           "write_built"]
 
 if TYPE_CHECKING:
     from .batch import CaseEntry
-    from .care_report import ItemReport
-    from .cite import Library
-    from .render_html import RenderedHtml
-    from .render_pdf import RenderedPdf
-
-
-@dataclass(frozen=True)
-class CheckedCase:
-    """A case that passed every check: its source, its model and its resolved references."""
-
-    doc: SourceDocument
-    """The loaded YAML with positions."""
-    case: Case
-    """The validated model."""
-    library: Library
-    """The bibliography, resolved against the case's citations."""
-
-    @property
-    def slug(self) -> str:
-        """The case folder's name."""
-        return self.doc.path.parent.name
-
-    @property
-    def case_dir(self) -> Path:
-        """The case folder."""
-        return self.doc.path.parent
+    from .stages import CareChecklist, RenderedHtml, RenderedPdf, ResolvedCase
 
 
 def check_case(case_file: Path, project: Project, diagnostics: Diagnostics,
@@ -91,46 +68,8 @@ def merge_for_case(local: Diagnostics, into: Diagnostics, doc: SourceDocument | 
                          doc.location(path, key=True), path, did_you_mean(code, WARNING_CODES))
 
 
-@dataclass(frozen=True)
-class BuildOptions:
-    """How to build."""
-
-    output_root: Path
-    """Where case folders go (``output/`` by default)."""
-    pdf: bool = True
-    """Also write ``<slug>.pdf`` (WeasyPrint)."""
-    pdf_variant: str | None = "pdf/a-3b"
-    """WeasyPrint PDF variant; None for a plain PDF."""
-    page_size: str | None = None
-    """CSS page size (``A4``, ``letter``); None for the journal's default."""
-    journal: str | None = None
-    """Journal template to use instead of the one the case names."""
-    strict: bool = False
-    """A warning fails the case before anything is written (``--strict``); not part of :meth:`key`."""
-
-    def key(self) -> str:
-        """What of the options changes the output (part of each case's input digest)."""
-        return f"pdf={self.pdf};variant={self.pdf_variant};page={self.page_size};journal={self.journal}"
-
-
-@dataclass(frozen=True)
-class BuiltCase:
-    """Everything a case's output folder holds, gathered before anything is written."""
-
-    checked: CheckedCase
-    """The checked case."""
-    texts: dict[str, str]
-    """Output-relative path -> text file (index.html, care-checklist.html)."""
-    blobs: dict[str, bytes]
-    """Output-relative path -> binary file (the PDFs, and the figures stripped of metadata)."""
-    copies: dict[str, Path]
-    """Output-relative path -> source file copied as is (figures, assets)."""
-    care: list[ItemReport]
-    """The filled CARE checklist."""
-
-
 def gather(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> BuiltCase | None:
-    """Run every stage but the writing: check, number and render HTML, lay out the PDF, fill the checklist."""
+    """Run every stage but the writing: check, resolve, print the HTML, lay out the PDF, fill the checklist."""
     checked = check_case(case_file, project, diagnostics, options.journal)
     if checked is None:
         return None
@@ -143,11 +82,15 @@ def gather(case_file: Path, project: Project, options: BuildOptions, diagnostics
 def _render_stages(checked: CheckedCase, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> BuiltCase | None:
     from .journal import load_journal
     from .render_html import render_html
+    from .resolve import resolve
 
     journal = load_journal(project, options.journal or checked.case.journal, diagnostics)
     if journal is None:
         return None
-    rendered = render_html(checked, journal, diagnostics, options.page_size)
+    resolved = resolve(checked, journal, diagnostics)
+    if resolved is None:
+        return None
+    rendered = render_html(resolved, diagnostics, options.page_size)
     if rendered is None:
         return None
     # Strip first: the HTML output and both PDFs are made from the same stripped figures.
@@ -166,12 +109,13 @@ def _render_stages(checked: CheckedCase, project: Project, options: BuildOptions
         if pdf is None:
             return None
         blobs[f"{checked.slug}.pdf"] = pdf.data
-    checklist = care_checklist(checked, rendered, pdf, options, diagnostics, published)
+    checklist = care_checklist(resolved, rendered, pdf, options, diagnostics, published)
     if checklist is None:
         return None
-    texts.update(checklist[0])
-    blobs.update(checklist[1])
-    return BuiltCase(checked, texts, blobs, copies, checklist[2])
+    texts["care-checklist.html"] = checklist.html
+    if checklist.pdf is not None:
+        blobs["care-checklist.pdf"] = checklist.pdf
+    return BuiltCase(checked, texts, blobs, copies, list(checklist.reports))
 
 
 def strip_figures(checked: CheckedCase, copies: dict[str, Path], blobs: dict[str, bytes], diagnostics: Diagnostics) -> bool:
@@ -275,33 +219,35 @@ def case_entry(built: BuiltCase, digest: str, options: BuildOptions,
 
 
 def care_checklist(
-    checked: CheckedCase, rendered: RenderedHtml, pdf: RenderedPdf | None, options: BuildOptions,
+    resolved: ResolvedCase, rendered: RenderedHtml, pdf: RenderedPdf | None, options: BuildOptions,
     diagnostics: Diagnostics, published: Mapping[str, Path | bytes],
-) -> tuple[dict[str, str], dict[str, bytes], list[ItemReport]] | None:
-    """The filled CARE checklist (HTML, and PDF when the article has one), located in the article.
+) -> CareChecklist | None:
+    """The filled CARE checklist (HTML, and PDF when the article has one), located from the
+    resolved case, what the article printed and the PDF's pages.
 
     Its PDF is laid out from ``published`` (the output folder's files, figures stripped)."""
     from . import care_report
     from .diagnostics import Location, display_path
+    from .render_html import environment_for, template_context
+    from .stages import CareChecklist
 
-    reports = care_report.locate(checked.case, rendered, pdf.anchor_pages if pdf else None)
-    html = care_report.render_checklist_html(rendered.environment, checked.case, reports, rendered.context,
-                                             diagnostics)
+    checked = resolved.checked
+    reports = care_report.locate(resolved, rendered.anchors, pdf.anchor_pages if pdf else None)
+    environment = environment_for(resolved.journal, checked.case_dir)
+    context = template_context(resolved, options.page_size)
+    html = care_report.render_checklist_html(environment, checked.case, reports, context, diagnostics)
     if html is None:
         return None
-    texts = {"care-checklist.html": html}
-    blobs: dict[str, bytes] = {}
+    checklist_pdf = None
     if pdf is not None:
         from .render_pdf import html_to_pdf
 
         origin = Location(display_path(checked.doc.path))
-        printable = care_report.render_checklist_html(
-            rendered.environment, checked.case, reports, rendered.context, diagnostics, article=None
-        )
+        printable = care_report.render_checklist_html(environment, checked.case, reports, context, diagnostics,
+                                                      article=None)
         if printable is None:
             return None
         checklist_pdf = html_to_pdf(printable, published, options.pdf_variant, origin, diagnostics)
         if checklist_pdf is None:
             return None
-        blobs["care-checklist.pdf"] = checklist_pdf.data
-    return texts, blobs, reports
+    return CareChecklist(tuple(reports), html, checklist_pdf.data if checklist_pdf else None)

@@ -21,8 +21,7 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import urlopen
 
 from .diagnostics import Diagnostics, Location, display_path
-from .pipeline import CheckedCase
-from .render_html import RenderedHtml
+from .stages import CheckedCase, RenderedHtml, RenderedPdf
 from .stylesheets import BASE_URL, check_stylesheets, classify, html_references, refused
 
 
@@ -104,18 +103,6 @@ def source_date() -> str | None:
     if not epoch.isdigit():
         return None
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-@dataclass(frozen=True)
-class RenderedPdf:
-    """The PDF and where each anchor of the HTML landed."""
-
-    data: bytes
-    """The PDF file."""
-    anchor_pages: dict[str, int]
-    """Element id -> 1-based page number it was laid out on."""
-    page_count: int
-    """Number of pages."""
 
 
 def preflight(html: str, files: Files, origin: Location, diagnostics: Diagnostics) -> bool:

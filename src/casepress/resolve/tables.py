@@ -1,0 +1,120 @@
+"""Tables as plain cells with their flags: the generated ones (timeline, laboratory results,
+immunohistochemistry) and the case's inline tables. How values print (dates, numbers,
+ranges) comes from :mod:`casepress.generated`; what a writer does with a flag is its own
+business (the HTML writer: classes and bold)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..generated import FLAG_MARKS, long_date, number_text, range_text
+from ..model import Case, Immunohistochemistry, LabResult, Table
+from ..stages import Cell, CellPart, CellText, FieldPath, LineBreak, Prose, TimelineEntry
+
+RANGE_NOTE = "↑ above, ↓ below the reference range."
+RELATIVE_NOTE = "Dates in parentheses are given in the report relative to another event."
+
+
+@dataclass(frozen=True, slots=True)
+class TableCells:
+    """A table's head, body and the notes the generator adds."""
+
+    columns: tuple[Cell, ...]
+    """Column headings."""
+    rows: tuple[tuple[Cell, ...], ...]
+    """Body rows."""
+    footnotes: tuple[str, ...]
+    """What the table's marks mean."""
+
+
+def _heads(*names: str) -> tuple[Cell, ...]:
+    return tuple(Cell((CellText(n),), header=True) for n in names)
+
+
+def timeline_cells(timeline: tuple[TimelineEntry, ...], relative: bool) -> TableCells:
+    """Date | Event | Type, one row per event."""
+    rows = tuple(
+        (Cell((CellText(e.date_text),), header=True, kind="date"), Cell((e.event,)), Cell((CellText(e.kind),)))
+        for e in timeline
+    )
+    return TableCells(_heads("Date", "Event", "Type"), rows, (RELATIVE_NOTE,) if relative else ())
+
+
+def _lab_row(lab: LabResult) -> tuple[Cell, ...]:
+    flag = lab.derived_flag
+    mark = FLAG_MARKS.get(flag or "", "")
+    unit = f"\u00a0{lab.unit}" if lab.unit else ""
+    value = f"{number_text(lab.value)}{unit}"
+    value_parts: list[CellPart] = [CellText(f"{value}\u00a0{mark}", strong=True) if mark else CellText(value)]
+    if lab.note:
+        value_parts += [LineBreak(), CellText(lab.note, role="lab-note")]
+    limits = range_text(lab)
+    if limits != "—" and lab.unit:
+        limits = f"{limits}\u00a0{lab.unit}"
+    analyte: list[CellPart] = [CellText(lab.analyte)]
+    if lab.specimen:
+        analyte += [CellText(" "), CellText(f"({lab.specimen})", role="specimen")]
+    return (
+        Cell(tuple(analyte), header=True),
+        Cell((CellText(long_date(lab.date) if lab.date else "—"),), kind="date"),
+        Cell(tuple(value_parts), kind="value", flag=flag if mark else None),  # type: ignore[arg-type]
+        Cell((CellText(limits),)),
+    )
+
+
+def laboratory_cells(results: list[LabResult]) -> TableCells:
+    """Analyte | Date | Result | Reference range, abnormal values flagged."""
+    notes = [RANGE_NOTE] if any(lab.derived_flag in ("high", "low") for lab in results) else []
+    described = sorted({
+        "; ".join(p for p in (rr.population, rr.source) if p)
+        for lab in results
+        if (rr := lab.reference_range) is not None and (rr.population or rr.source)
+    })
+    notes += [f"Reference ranges: {text}." for text in described]
+    return TableCells(_heads("Analyte", "Date", "Result", "Reference range"),
+                      tuple(_lab_row(lab) for lab in results), tuple(notes))
+
+
+def ihc_cells(ihc: Immunohistochemistry) -> TableCells:
+    """Marker × specimen: one row per marker, one column per specimen."""
+    columns = [Cell((CellText("Marker"),), header=True)]
+    for specimen in ihc.specimens:
+        parts: list[CellPart] = [CellText(specimen.label)]
+        if specimen.date:
+            parts += [LineBreak(), CellText(long_date(specimen.date), role="specimen-date")]
+        columns.append(Cell(tuple(parts), header=True))
+    rows = []
+    untested = False
+    for marker in ihc.markers:
+        row = [Cell((CellText(marker.marker),), header=True)]
+        for specimen in ihc.specimens:
+            result = marker.results.get(specimen.id)
+            untested = untested or result is None
+            row.append(Cell((CellText(result if result is not None else "—"),), kind="result"))
+        rows.append(tuple(row))
+    return TableCells(tuple(columns), tuple(rows), ("— not tested.",) if untested else ())
+
+
+def inline_cells(table: Table, path: FieldPath) -> TableCells:
+    """An inline table: its headings as text, its cells as prose (the first column heads its row)."""
+    columns = tuple(Cell((CellText(c),), header=True) for c in table.columns or [])
+    rows = tuple(
+        tuple(Cell((Prose((*path, "rows", r, c), cell),), header=(c == 0)) for c, cell in enumerate(row))
+        for r, row in enumerate(table.rows or [])
+    )
+    return TableCells(columns, rows, ())
+
+
+def table_cells(table: Table, path: FieldPath, case: Case, timeline: tuple[TimelineEntry, ...]) -> TableCells:
+    """The cells of any table of the case."""
+    if table.generate == "timeline":
+        relative = any(e.relation is not None for e in timeline)
+        return timeline_cells(timeline, relative)
+    if table.generate is None:
+        return inline_cells(table, path)
+    da = case.diagnostic_assessment
+    assert da is not None
+    if table.generate == "laboratory":
+        return laboratory_cells(da.laboratory)
+    assert da.immunohistochemistry is not None
+    return ihc_cells(da.immunohistochemistry)

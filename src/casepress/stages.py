@@ -1,0 +1,628 @@
+"""The typed values that pass between the pipeline's stages, in one place.
+
+    BuildOptions: check -> CheckedCase -> resolve -> ResolvedCase -> HTML writer -> RenderedHtml
+          -> PDF writer -> RenderedPdf -> CARE checklist (located from the ResolvedCase and the
+             PDF's anchor pages) -> CareChecklist -> BuiltCase -> written
+
+A :class:`ResolvedCase` is format-neutral: every number, citation, cross-reference label,
+float placement and generated table cell is decided in it, as plain data (no HTML), so a
+writer (HTML now; JATS or Word later) only prints it. Prose stays Markdown: a writer parses
+each field with :func:`casepress.prose.markdown` and looks up every citation or
+cross-reference group it meets by :class:`GroupId` (the field and the group's ordinal).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from .model import Case, Demographics, Figure, Markdown, Table
+from .source import SourceDocument
+
+if TYPE_CHECKING:
+    from .care import ChecklistItem, ItemStatus
+    from .cite import Library
+    from .csl import CiteRef
+    from .journal import Journal
+    from .number import RefPart
+
+FieldPath = tuple[str | int, ...]
+"""Where a value is in the case, e.g. ("discussion", "paragraphs", 0, "text")."""
+
+
+# --------------------------------------------------------------------------- checked
+
+
+@dataclass(frozen=True)
+class CheckedCase:
+    """A case that passed every check: its source, its model and its resolved references."""
+
+    doc: SourceDocument
+    """The loaded YAML with positions."""
+    case: Case
+    """The validated model."""
+    library: Library
+    """The bibliography, resolved against the case's citations."""
+
+    @property
+    def slug(self) -> str:
+        """The case folder's name."""
+        return self.doc.path.parent.name
+
+    @property
+    def case_dir(self) -> Path:
+        """The case folder."""
+        return self.doc.path.parent
+
+
+# --------------------------------------------------------------------------- neutral inline text
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """Plain text."""
+
+    text: str
+    """The characters, unescaped."""
+
+
+Style = Literal["italic", "bold", "superscript", "subscript", "small-caps", "underline", "light",
+                "upright", "normal-weight"]
+"""How a run of text is set (``upright`` and ``normal-weight``: italics or bold inside italics or bold)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Styled:
+    """Text set in a style."""
+
+    style: Style
+    """The style."""
+    children: tuple[Inline, ...]
+    """What is set so."""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link out of the document (a DOI, a URL, PubMed)."""
+
+    href: str
+    """Where it points."""
+    children: tuple[Inline, ...]
+    """The linked text."""
+
+
+@dataclass(frozen=True, slots=True)
+class CitationLink:
+    """A citation number or name linked to its reference list entry."""
+
+    key: str
+    """The BibTeX key of the entry."""
+    children: tuple[Inline, ...]
+    """The linked text (``1``, ``Allred, 2010``)."""
+
+
+Inline = Text | Styled | Link | CitationLink
+"""A piece of neutral inline text."""
+
+
+# --------------------------------------------------------------------------- citations and cross-references
+
+
+@dataclass(frozen=True, slots=True)
+class GroupId:
+    """Which citation or cross-reference group of the prose: its field and its place there."""
+
+    field: FieldPath
+    """The prose field."""
+    ordinal: int
+    """0 for the field's first group, in the order the Markdown parser meets them."""
+
+
+@dataclass(frozen=True, slots=True)
+class CitationCluster:
+    """A citation cluster as the style prints it: ``(2–4)``, ``(see 5, p. 4)``."""
+
+    refs: tuple[CiteRef, ...]
+    """The cited keys, with their prefixes and locators, as written."""
+    text: tuple[Inline, ...]
+    """The formatted cluster."""
+
+
+@dataclass(frozen=True, slots=True)
+class CrossRefLabel:
+    """A reference to figures or tables as printed: the word and the linked numbers (``Figures 1A–C``)."""
+
+    kind: Literal["figure", "table"]
+    """What is referred to."""
+    word: str
+    """``Figure``, ``Figures``, ``Table``, ``Tables`` (the journal's labels)."""
+    parts: tuple[RefPart, ...]
+    """The linked numbers, each with the float it points at."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedGroup:
+    """One group of the prose, resolved: a citation cluster, cross-references, or both."""
+
+    citation: CitationCluster | None
+    """The citations of the group, or None."""
+    crossrefs: tuple[CrossRefLabel, ...]
+    """The figure reference, then the table reference, when the group has them."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceEntry:
+    """One entry of the reference list."""
+
+    key: str
+    """The BibTeX key (the entry's anchor is ``ref-<key>``)."""
+    label: tuple[Inline, ...] | None
+    """The number as the style prints it in the list (``1.``), None for author-date styles."""
+    text: tuple[Inline, ...]
+    """The entry."""
+
+
+# --------------------------------------------------------------------------- floats and tables
+
+
+@dataclass(frozen=True, slots=True)
+class Prose:
+    """A prose field for a writer to print (inline or block Markdown)."""
+
+    path: FieldPath
+    """Where it is in the case (its groups are resolved under this path)."""
+    text: Markdown
+    """The Markdown."""
+
+
+@dataclass(frozen=True, slots=True)
+class CellText:
+    """Text in a generated table cell."""
+
+    text: str
+    """The characters."""
+    strong: bool = False
+    """Set in bold (an abnormal laboratory value with its mark)."""
+    role: Literal["", "specimen", "lab-note", "specimen-date"] = ""
+    """What the text is, when it is more than the cell's value (HTML: its class)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LineBreak:
+    """A line break inside a cell."""
+
+
+CellPart = CellText | LineBreak | Prose
+"""A piece of a cell: plain text, a line break, or inline prose of the case."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One table cell, as plain data with its flags."""
+
+    parts: tuple[CellPart, ...]
+    """Its content."""
+    header: bool = False
+    """A row header (or, in a table's head, a column header)."""
+    kind: Literal["", "date", "value", "result"] = ""
+    """What the column holds, when a writer may set it apart."""
+    flag: Literal["high", "low", "abnormal"] | None = None
+    """An abnormal laboratory value: above, below or outside its reference range."""
+
+
+@dataclass(frozen=True, slots=True)
+class Panel:
+    """A panel (or a run of panels sharing a legend) of a figure."""
+
+    letters: str
+    """The letters as printed in the legend: ``A–C``, ``A, B``."""
+    ids: tuple[str, ...]
+    """The letters it defines, one by one."""
+    caption: Prose | None
+    """Its legend."""
+    file: str | None
+    """Its own image, relative to the case folder."""
+    alt: str | None
+    """The alternative text of its image."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedFigure:
+    """A figure with its number."""
+
+    figure: Figure
+    """The model object."""
+    path: FieldPath
+    """Its field path, e.g. ("figures", 2)."""
+    number: int
+    """Its number, in order of first mention."""
+    label: str
+    """The caption label, e.g. ``FIGURE 1``."""
+    caption: Prose | None
+    """The legend's lead."""
+    panels: tuple[Panel, ...]
+    """The panels, in order."""
+
+    @property
+    def id(self) -> str:
+        """The figure's id (and element id)."""
+        return self.figure.id
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedTable:
+    """A table with its number and its cells."""
+
+    table: Table
+    """The model object."""
+    path: FieldPath
+    """Its field path, e.g. ("tables", 0)."""
+    number: int
+    """Its number, in order of first mention."""
+    label: str
+    """The caption label, e.g. ``Table 1``."""
+    caption: Prose
+    """Its title."""
+    columns: tuple[Cell, ...]
+    """The column headings."""
+    rows: tuple[tuple[Cell, ...], ...]
+    """The body rows."""
+    footnotes: tuple[str, ...]
+    """Notes a generated table adds (what its marks mean), printed before the case's notes."""
+    notes: Prose | None
+    """The case's notes under the table."""
+
+    @property
+    def id(self) -> str:
+        """The table's id (and element id)."""
+        return self.table.id
+
+
+ResolvedFloat = ResolvedFigure | ResolvedTable
+"""A figure or a table."""
+
+
+@dataclass(frozen=True, slots=True)
+class BlockSite:
+    """A place in the prose: after one top-level block (paragraph, list) of a field."""
+
+    field: FieldPath
+    """The prose field."""
+    block: int
+    """0 for its first top-level block."""
+
+
+@dataclass(frozen=True)
+class Placements:
+    """Where each float goes."""
+
+    after_block: Mapping[BlockSite, tuple[str, ...]]
+    """Floats set right after a block of the prose (the paragraph of their first mention), in order."""
+    in_sections: frozenset[str]
+    """Floats that a section sets itself (the generated timeline table in the Timeline section)."""
+    at_end: tuple[str, ...]
+    """Floats set after the body, in order (every float, when the journal puts them at the end)."""
+
+
+# --------------------------------------------------------------------------- the timeline
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """A timeline event with its date resolved and printed."""
+
+    event: Prose
+    """What happened."""
+    kind: str
+    """The kind as printed: ``History``, ``Follow up``."""
+    date_text: str
+    """The date as the timeline table prints it: ``March 2013 (8 weeks after)``."""
+    relation: str | None
+    """A relative date as written, with its anchor: ``8 weeks after “Segmental excision …”``."""
+    approximate: bool
+    """The relative date is approximate."""
+    earliest: date
+    """The first day it may stand for."""
+    latest: date
+    """The last day it may stand for."""
+
+
+# --------------------------------------------------------------------------- sections
+
+
+@dataclass(frozen=True, slots=True)
+class SectionProse:
+    """A prose field of a section."""
+
+    prose: Prose
+    """The field."""
+    kind: Literal["prose"] = "prose"
+    """For templates: which item this is."""
+
+
+@dataclass(frozen=True, slots=True)
+class SectionDemographics:
+    """The structured demographics as one line (when the opening narrative is not reported)."""
+
+    demographics: Demographics
+    """The demographics."""
+    kind: Literal["demographics"] = "demographics"
+    """For templates: which item this is."""
+
+
+@dataclass(frozen=True, slots=True)
+class SectionDifferential:
+    """The differential diagnosis as a list."""
+
+    lead: str
+    """The sentence before the list."""
+    items: tuple[str, ...]
+    """The diagnoses considered."""
+    kind: Literal["differential"] = "differential"
+    """For templates: which item this is."""
+
+
+@dataclass(frozen=True, slots=True)
+class SectionFloats:
+    """Floats the section sets itself, here."""
+
+    ids: tuple[str, ...]
+    """Their ids."""
+    kind: Literal["floats"] = "floats"
+    """For templates: which item this is."""
+
+
+@dataclass(frozen=True, slots=True)
+class SectionTimeline:
+    """The timeline as a list (no generated timeline table)."""
+
+    caption: Prose | None
+    """The timeline's caption."""
+    events: tuple[TimelineEntry, ...]
+    """The events."""
+    kind: Literal["timeline-list"] = "timeline-list"
+    """For templates: which item this is."""
+
+
+SectionItem = SectionProse | SectionDemographics | SectionDifferential | SectionFloats | SectionTimeline
+"""One piece of a section's content."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedSection:
+    """A section of the body, as the case fills it (empty sections are left out)."""
+
+    id: str
+    """The block's id (``casepress.sections.BLOCKS``)."""
+    heading: str
+    """The heading, as the journal names it."""
+    anchor: str
+    """The heading's element id."""
+    level: int
+    """2 for a section, 3 for a subsection."""
+    number: int | None
+    """The section number, for journals that number them."""
+    boxed: bool
+    """Printed as a box."""
+    items: tuple[SectionItem, ...]
+    """Its content, in reading order."""
+    children: tuple[ResolvedSection, ...]
+    """Its subsections."""
+
+    @property
+    def label(self) -> str:
+        """The heading as printed, with its number: ``2 Case description``."""
+        return f"{self.number} {self.heading}" if self.number else self.heading
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedStatement:
+    """A statement after the body (only those with content)."""
+
+    id: str
+    """The statement's id (``casepress.sections.STATEMENTS``)."""
+    heading: str
+    """Its heading."""
+    anchor: str
+    """Its element id."""
+    fields: tuple[Prose, ...]
+    """Its prose, in order."""
+    contributions: bool
+    """The author contributions generated from the CRediT roles (``fields`` is then empty)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Landmark:
+    """A located thing of the article, in reading order: a prose field or a float."""
+
+    anchor: str
+    """Its element id."""
+    label: str
+    """Where a reader finds it: the heading it stands under, or the float's label."""
+    field: FieldPath | None
+    """The prose field, or None for a float."""
+
+
+# --------------------------------------------------------------------------- the resolved case
+
+
+@dataclass(frozen=True)
+class ResolvedCase:
+    """Everything decided about a case before any writer runs; no HTML, no positions in a page."""
+
+    checked: CheckedCase
+    """The checked case."""
+    journal: Journal
+    """The journal it is arranged for."""
+    sections: tuple[ResolvedSection, ...]
+    """The body, in reading order."""
+    statements: tuple[ResolvedStatement, ...]
+    """The statements after the body, in order."""
+    figures: tuple[ResolvedFigure, ...]
+    """Every figure, in number order."""
+    tables: tuple[ResolvedTable, ...]
+    """Every table, in number order."""
+    groups: Mapping[GroupId, ResolvedGroup]
+    """Every citation and cross-reference group of the prose."""
+    references: tuple[ReferenceEntry, ...]
+    """The reference list, in the style's order."""
+    numeric_citations: bool
+    """True for numeric citation styles."""
+    placements: Placements
+    """Where each float goes."""
+    timeline: tuple[TimelineEntry, ...]
+    """The timeline's events, dated (empty when the case reports no timeline)."""
+    affiliation_numbers: Mapping[str, int]
+    """Affiliation id -> number, in order of first appearance in the byline."""
+    landmarks: tuple[Landmark, ...]
+    """The prose fields and floats, in reading order, with where they stand (for the CARE checklist)."""
+
+    @property
+    def case(self) -> Case:
+        """The case model."""
+        return self.checked.case
+
+    def float_by_id(self, float_id: str) -> ResolvedFloat | None:
+        """The figure or table with that id."""
+        return next((f for f in (*self.figures, *self.tables) if f.id == float_id), None)
+
+
+# --------------------------------------------------------------------------- written outputs
+
+
+@dataclass(frozen=True)
+class RenderedHtml:
+    """The article as HTML, with the files it needs beside it."""
+
+    html: str
+    """The document."""
+    files: dict[str, Path]
+    """Output-relative path -> source file to copy (figures, stylesheets, fonts)."""
+    title: str
+    """The title as plain text."""
+    anchors: frozenset[str] = field(default_factory=frozenset)
+    """Element ids of the prose fields and floats the templates printed."""
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    """The PDF and where each anchor of the HTML landed."""
+
+    data: bytes
+    """The PDF file."""
+    anchor_pages: dict[str, int]
+    """Element id -> 1-based page number it was laid out on."""
+    page_count: int
+    """Number of pages."""
+
+
+# --------------------------------------------------------------------------- building
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build."""
+
+    output_root: Path
+    """Where case folders go (``output/`` by default)."""
+    pdf: bool = True
+    """Also write ``<slug>.pdf`` (WeasyPrint)."""
+    pdf_variant: str | None = "pdf/a-3b"
+    """WeasyPrint PDF variant; None for a plain PDF."""
+    page_size: str | None = None
+    """CSS page size (``A4``, ``letter``); None for the journal's default."""
+    journal: str | None = None
+    """Journal template to use instead of the one the case names."""
+    strict: bool = False
+    """A warning fails the case before anything is written (``--strict``); not part of :meth:`key`."""
+
+    def key(self) -> str:
+        """What of the options changes the output (part of each case's input digest)."""
+        return f"pdf={self.pdf};variant={self.pdf_variant};page={self.page_size};journal={self.journal}"
+
+
+@dataclass(frozen=True)
+class BuiltCase:
+    """Everything a case's output folder holds, gathered before anything is written."""
+
+    checked: CheckedCase
+    """The checked case."""
+    texts: dict[str, str]
+    """Output-relative path -> text file (index.html, care-checklist.html)."""
+    blobs: dict[str, bytes]
+    """Output-relative path -> binary file (the PDFs, and the figures stripped of metadata)."""
+    copies: dict[str, Path]
+    """Output-relative path -> source file copied as is (figures, assets)."""
+    care: list[ItemReport]
+    """The filled CARE checklist."""
+
+
+# --------------------------------------------------------------------------- the CARE checklist
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """One place where an item is reported."""
+
+    anchor: str
+    """Element id in the HTML (link target ``index.html#<anchor>``)."""
+    label: str
+    """The section heading above it, or the float's label ('Table 1')."""
+    pages: tuple[int, ...]
+    """Pages of the PDF it occupies (empty when no PDF was laid out)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ItemReport:
+    """One row of the filled checklist."""
+
+    item: ChecklistItem
+    """The checklist item."""
+    status: ItemStatus
+    """Reported, not reported (with the reason) or missing."""
+    places: tuple[Place, ...]
+    """Where it is reported, in document order."""
+
+    @property
+    def sections(self) -> list[Place]:
+        """One place per distinct label (the first), for a compact 'location' column."""
+        seen: dict[str, Place] = {}
+        for place in self.places:
+            seen.setdefault(place.label, place)
+        return list(seen.values())
+
+    @property
+    def pages(self) -> list[int]:
+        """Every page the item appears on, sorted."""
+        return sorted({p for place in self.places for p in place.pages})
+
+    @property
+    def pages_text(self) -> str:
+        """'3', '3–4' or '1, 3–4'."""
+        return page_ranges(self.pages)
+
+
+def page_ranges(pages: list[int]) -> str:
+    """Collapse page numbers into ranges: [1, 3, 4, 5] -> '1, 3–5'."""
+    runs: list[list[int]] = []
+    for page in sorted(set(pages)):
+        if runs and page == runs[-1][-1] + 1:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+
+
+@dataclass(frozen=True)
+class CareChecklist:
+    """The filled CARE checklist of a case, written out."""
+
+    reports: tuple[ItemReport, ...]
+    """Each item's status and places, in checklist order."""
+    html: str
+    """``care-checklist.html``: its locations link into the article."""
+    pdf: bytes | None
+    """``care-checklist.pdf``, when the article has a PDF (its page numbers)."""
+
