@@ -62,7 +62,7 @@ def test_unresolved_citations_check_in_linear_time(tmp_path: Path) -> None:
 
         return run
 
-    assert_linear(make, 400)
+    assert_linear(make, 800)
 
 
 def test_relative_dates_resolve_in_linear_time() -> None:
