@@ -381,7 +381,7 @@ class Publication(Model):
     abbreviation: Text | None = None
     """Abbreviated journal title as in the citation line, e.g. ``Front. Oncol.``."""
     year: Annotated[int, AfterValidator(_publication_year)] | None = None
-    """Year of the volume (within limits.MIN_YEAR..MAX_YEAR)."""
+    """Year of the volume."""
     volume: str | None = None
     """Volume."""
     issue: str | None = None
