@@ -441,9 +441,10 @@ def _citeproc_classes() -> dict[str, Any]:
             et_al_min = self.get_option("et-al-min", context, sort_options)
             use_first = self.get_option("et-al-use-first", context, sort_options)
             listed = len(names)
-            # The real list is longer than the listed one: if the style would cut a list of
-            # listed+1 names, it cuts this one too; otherwise every listed name shows.
-            shown = max(1, min(use_first, listed)) if et_al_min and listed + 1 >= et_al_min else listed
+            # "and others": the real list goes on past any truncation, so the style cuts it
+            # as it cuts a long list (its first et-al-use-first names), or shows every
+            # listed name when it would show more than the source lists.
+            shown = max(1, min(use_first, listed)) if et_al_min else listed
             options = dict(sort_options or {})
             options.update({"et-al-min": listed + 1, "et-al-use-first": shown, "et-al-use-last": "false"})
             from citeproc.source import Name as SourceName
