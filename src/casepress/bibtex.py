@@ -64,6 +64,7 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostics, Location, display_path
+from .limits import MAX_BRACE_DEPTH, MAX_FIELD_LENGTH, MAX_MACRO_LENGTH
 
 # ---------------------------------------------------------------------------
 # Public interface
@@ -317,10 +318,11 @@ def _define_macro(
     value = _evaluate(block.value, macros)
     if value.error:
         diagnostics.error(
-            "bibtex-syntax",
+            value.code,
             f"cannot read @string '{block.key}': {value.error}",
             Location(shown, line, 1),
         )
+        macros[block.key.strip().lower()] = ""  # defined (empty): its users are not warned again
         return
     for name in value.undefined:
         diagnostics.warning(
@@ -349,6 +351,13 @@ def _raw_entry(
             "bibtex-syntax", f"@{entry.entry_type} entry has no citation key", entry.location()
         )
         entry.damaged = True
+    elif _BAD_KEY.search(entry.key):
+        diagnostics.error(
+            "bibtex-syntax",
+            f"citation key {entry.key!r} holds white space or control characters; the entry is left out",
+            entry.location(),
+        )
+        entry.key, entry.damaged = "", True  # keyless entries are dropped
     for raw_field in block.fields:
         name = raw_field.key.strip().lower()
         start = raw_field.start_line if raw_field.start_line is not None else block.start_line
@@ -365,7 +374,7 @@ def _raw_entry(
         value = _evaluate(raw_field.value, macros)
         if value.error:
             diagnostics.error(
-                "bibtex-syntax",
+                value.code,
                 f"cannot read field '{name}' of entry '{entry.key}': {value.error}",
                 entry.location(name),
             )
@@ -378,10 +387,24 @@ def _raw_entry(
                 " (taken as literal text)",
                 entry.location(name),
             )
+        if len(value.text) > MAX_FIELD_LENGTH and name not in _FREE_TEXT:
+            diagnostics.error(
+                "limit-exceeded",
+                f"field '{name}' of entry '{entry.key}' is {len(value.text):,} characters long"
+                f" (at most {MAX_FIELD_LENGTH:,}: limits.MAX_FIELD_LENGTH)",
+                entry.location(name),
+            )
+            entry.damaged = True
+            continue
         entry.fields[name] = value.text
     return entry
 
 
+_FREE_TEXT = frozenset({"abstract", "annotation", "annote", "comment", "file", "keywords", "review"})
+"""Fields the converter never reads: any length is fine."""
+
+
+_BAD_KEY = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
 _BLOCK_HEAD = re.compile(r"\s*@\s*(\w+)\s*[{(]\s*([^\s,{}()\"'#%=]*)[ \t]*(,|\r?\n|$)?")
 
 
@@ -418,6 +441,8 @@ class _Value:
     """Macros used but never defined (their names were used as text)."""
     error: str | None = None
     """Why the value could not be read, or None."""
+    code: str = "bibtex-syntax"
+    """The diagnostic code of ``error``."""
 
 
 #: Characters that delimit value pieces; backslash-escaped ones do not count, as in
@@ -432,8 +457,12 @@ def _evaluate(raw: str, macros: Mapping[str, str]) -> _Value:
     pieces = _split_pieces(raw.strip())
     if pieces is None:
         return _Value(error="unbalanced braces or quotes")
+    if isinstance(pieces, int):
+        return _Value(error=f"braces nest {pieces:,} deep (at most {MAX_BRACE_DEPTH}:"
+                      " limits.MAX_BRACE_DEPTH)", code="limit-exceeded")
     texts: list[str] = []
     undefined: list[str] = []
+    length, expanded = 0, False
     for piece in pieces:
         if not piece:
             return _Value(error="empty part in a '#' concatenation")
@@ -449,17 +478,24 @@ def _evaluate(raw: str, macros: Mapping[str, str]) -> _Value:
             texts.append(piece if known is None else known)
         else:
             return _Value(error=_piece_problem(piece))
+        length += len(texts[-1])
+        expanded = expanded or text is None
+        if expanded and length > MAX_MACRO_LENGTH:  # each @string twice the last: 2**30 in 30 lines
+            return _Value(error=f"its macros expand to more than {MAX_MACRO_LENGTH:,} characters"
+                          " (limits.MAX_MACRO_LENGTH)", code="limit-exceeded")
     return _Value("".join(texts), tuple(undefined))
 
 
-def _split_pieces(value: str) -> list[str] | None:
-    """``value`` cut at top-level ``#``; None when braces or quotes do not balance."""
+def _split_pieces(value: str) -> list[str] | int | None:
+    """``value`` cut at top-level ``#``; None when braces or quotes do not balance, the
+    depth when braces nest deeper than ``MAX_BRACE_DEPTH``."""
     pieces: list[str] = []
-    depth, quoted, start = 0, False, 0
+    depth, deepest, quoted, start = 0, 0, False, 0
     for mark in _VALUE_MARKS.finditer(value):
         char = mark.group()
         if char == "{":
             depth += 1
+            deepest = max(deepest, depth)
         elif char == "}":
             depth -= 1
             if depth < 0:
@@ -471,6 +507,8 @@ def _split_pieces(value: str) -> list[str] | None:
             start = mark.end()
     if depth or quoted:
         return None
+    if deepest > MAX_BRACE_DEPTH:
+        return deepest
     pieces.append(value[start:].strip())
     return pieces
 
@@ -515,6 +553,30 @@ def _load_sources(
     sources: Iterable[tuple[Path, str | None]], diagnostics: Diagnostics
 ) -> dict[str, BibEntry]:
     """Split every source, drop duplicates, resolve crossrefs, convert (in this order)."""
+    found = Diagnostics()
+    converted = _convert_sources(sources, found)
+    diagnostics.extend(_printable(d) for d in found)
+    return converted
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(diagnostic: Any) -> Any:
+    """The diagnostic with control characters of the file (a key, a value quoted in a
+    message) shown as ``\\xNN``: a terminal must never receive them raw."""
+    def clean(text: str | None) -> str | None:
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if text else text
+
+    if not (_CONTROL.search(diagnostic.message) or _CONTROL.search(diagnostic.hint or "")):
+        return diagnostic
+    return dataclasses.replace(diagnostic, message=clean(diagnostic.message), hint=clean(diagnostic.hint))
+
+
+def _convert_sources(
+    sources: Iterable[tuple[Path, str | None]], diagnostics: Diagnostics
+) -> dict[str, BibEntry]:
+    """:func:`_load_sources` without the clean-up of messages."""
     macros: dict[str, str] = {}
     raw_entries: list[_RawEntry] = []
     converted: dict[str, BibEntry] = {}
@@ -567,9 +629,21 @@ def _with_crossref(
 ) -> _RawEntry:
     """``entry`` with the fields it inherits from its crossref parent (and theirs)."""
     fields = dict(entry.fields)
-    seen = {entry.key}
+    seen = {entry.key.lower()}
+    chain = [entry.key]
     child = entry
-    while (parent_key := child.fields.get("crossref", "").strip()) and parent_key not in seen:
+    while parent_key := child.fields.get("crossref", "").strip():
+        if parent_key.lower() in seen:
+            if parent_key.lower() == entry.key.lower():  # the entry is on the ring: say so once, here
+                ring = " -> ".join([*chain, parent_key])
+                diagnostics.warning(
+                    "crossref-cycle",
+                    f"entry '{entry.key}' is its own crossref; it inherits nothing" if len(chain) == 1
+                    else f"entry '{entry.key}' is on a crossref ring ({ring}); it inherits from the others only",
+                    entry.location("crossref"),
+                )
+            break
+        chain.append(parent_key)
         parent = _find_key(entries, parent_key)
         if parent is None:
             diagnostics.warning(
@@ -581,7 +655,7 @@ def _with_crossref(
             break
         for name, value in _inherited_fields(parent, child.entry_type).items():
             fields.setdefault(name, value)
-        seen.add(parent.key)
+        seen.add(parent.key.lower())
         child = parent
     fields.pop("crossref", None)
     return dataclasses.replace(entry, fields=fields)

@@ -35,7 +35,12 @@ MAX_YAML_DEPTH = 64
 # --------------------------------------------------------------------------- BibTeX
 
 MAX_MACRO_LENGTH = 100_000
-"""Characters one ``@string`` macro may expand to."""
+"""Characters one ``@string`` macro (or a field that uses macros) may expand to."""
+MAX_FIELD_LENGTH = 20_000
+"""Characters of one BibTeX field casepress converts (a title, a note, a name list); free
+text it ignores (``abstract``, ``file``, ``keywords``...) is not limited."""
+MAX_BRACE_DEPTH = 100
+"""Nesting depth of braces in one BibTeX value (LaTeX is read recursively)."""
 
 # --------------------------------------------------------------------------- images
 
