@@ -372,7 +372,7 @@ def test_a_corrupt_cache_is_a_miss(cache_in_tmp: Path) -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("kawasaki-like disease in children: a case report", "Kawasaki-Like Disease in Children: A Case Report"),
+    ("kawasaki-like disease in children: a case report", "Kawasaki-like Disease in Children: A Case Report"),
     ("risk when p < 0.05 and x > y", "Risk When p < 0.05 and x > y"),
     ("the mRNA of the 12th cell", "The mRNA of the 12th Cell"),
     ("what it comes to", "What It Comes To"),

@@ -404,20 +404,20 @@ def _citeproc_classes() -> dict[str, Any]:
             """page-range-format on the numbers only, as citeproc-js does: 1-12 stays
             1–12 (citeproc-py printed 1–2), 321-28 reads as 321-328, e356-e364 gives
             e356–64; a suffix stays (169-184.e7 gives 169–84.e7, as Frontiers prints it)."""
-            if not self.get_root().get_option("page-range-format"):
+            range_format = self.get_root().get_option("page-range-format")
+            if not range_format:
                 return last
             start, end = _PAGE.fullmatch(first), _PAGE.fullmatch(last)
             if not start or not end or start.group(1) != end.group(1) or start.group(3):
                 return last
+            # The shared prefix prints once (S96–104, e12–20) unless the format is expanded.
+            prefix = end.group(1) if range_format == "expanded" else ""
             digits, last_digits = start.group(2), end.group(2)
             if len(last_digits) < len(digits):  # an abbreviated range: expand it first
                 last_digits = digits[: len(digits) - len(last_digits)] + last_digits
             if len(last_digits) != len(digits) or int(last_digits) <= int(digits):
-                return end.group(1) + last_digits + end.group(3)
-            shortened = super()._format_last_page(digits, last_digits)
-            if shortened == last_digits:  # not shortened (expanded): keep the prefix
-                return end.group(1) + last_digits + end.group(3)
-            return shortened + end.group(3)
+                return prefix + last_digits + end.group(3)
+            return prefix + super()._format_last_page(digits, last_digits) + end.group(3)
 
         def quote(self, string: Any) -> Any:
             if self.get("quotes", "false").lower() != "true":
@@ -459,7 +459,8 @@ def _citeproc_classes() -> dict[str, Any]:
             """initialize="false" (CSL 1.0.1): full given names stay; only names that are
             already initials take the initialize-with mark (citeproc-py ignored it)."""
             if self._inherited("initialize", context) != "false":
-                return super().initialize(given, mark, context)
+                hyphen = self.get_option("initialize-with-hyphen", context)
+                return initials(given, mark, hyphen is not False and str(hyphen).lower() != "false")
             words = []
             for word in given.split():
                 letters = word.replace(".", "")
@@ -550,6 +551,17 @@ def _citeproc_classes() -> dict[str, Any]:
 
         def case(self, text: Any, language: Any = None) -> Any:
             return super().case(text, language or "en")
+
+        def _is_plural(self, item: Any) -> bool:
+            """Plural when the value holds several numbers (``1-3``, ``2, 4``) or, for a
+            count (number-of-pages, number-of-volumes), is above one. citeproc-py read the
+            count as ``item[variable]``, which raised, so the label ("1079 p.", "Vols.")
+            never printed."""
+            variable = self.get("variable")
+            if variable != "locator" and variable.startswith("number-of"):
+                value = _reference_value(item, variable)
+                return bool(re.fullmatch(r"\d+", value.strip())) and int(value) > 1
+            return super()._is_plural(item)
 
     class _Layout(model.Layout):
         """The citation layout: each cite linked to its entry, the cite's prefix and
@@ -683,8 +695,12 @@ def _citeproc_classes() -> dict[str, Any]:
         """``cs:number`` that reports the variable it printed (see _Group)."""
 
         def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
-            _called(self.get("variable"))
-            text = super().process(item, context, **kwargs)
+            variable = self.get("variable")
+            _called(variable)
+            if variable in ("locator", "page-first", "citation-number") or "-" not in variable:
+                text = super().process(item, context, **kwargs)
+            else:  # citeproc-py looked up "number-of-volumes" by its CSL name and never found it
+                text = self._process(item.reference[variable.replace("-", "_")], variable)
             if text:
                 _record(self.get("variable"))
             return text
@@ -783,6 +799,13 @@ def _citeproc_classes() -> dict[str, Any]:
                 return None
             return self.join(parts, context.get("delimiter", ""))
 
+    def _reference_value(item: Any, variable: str) -> str:
+        """A variable of the item's reference as text ("" when it has none)."""
+        try:
+            return str(item.reference[variable.replace("-", "_")])
+        except (model.VariableError, KeyError):
+            return ""
+
     def _cite_piece(item: Any, text: str) -> str:
         prefix = str(item.get("prefix", ""))
         if prefix and not prefix[-1].isspace() and prefix[-1] not in "([{":
@@ -875,13 +898,17 @@ the process: citeproc-py's own state (layout.repressed) is no more thread-safe t
 so one Bibliography renders on one thread at a time."""
 
 
-_STOP_WORDS = frozenset({
-    "a", "an", "and", "as", "at", "but", "by", "down", "for", "from", "in", "into", "nor", "of", "on",
-    "onto", "or", "over", "so", "the", "till", "to", "up", "via", "with", "yet",
-    "about", "van", "von", "de", "d", "l",
-})
-"""Words title case leaves alone (CSL's list, plus the name particles and "about" that
-pandoc's citeproc adds after the CSL test suite)."""
+_STOP_WORDS = frozenset("""
+    about above across afore after against al along alongside amid amidst among amongst anenst
+    apropos apud around as aside astride at athwart atop barring before behind below beneath
+    beside besides between beyond but by circa despite down during et except for forenenst from
+    given in inside into lest like modulo near next notwithstanding of off on onto out over per
+    plus pro qua sans since than through thru throughout thruout till to toward towards under
+    underneath until unto up upon versus vs v via with within without or yet so and nor a an
+    the de d von van c ca
+""".split())
+"""Words title case leaves alone: citeproc-js's list (CSL.SKIP_WORDS; its phrases such as
+"according to" are not matched), which includes the name particles."""
 _CHUNK = re.compile(r"[^\W\d_]+")
 """A run of letters: the unit case changes work on."""
 
@@ -959,6 +986,29 @@ def _case_word(text_case: str, word: str, state: str, last: bool) -> str:
     if state == "end" and len(word) > 1 and (last or word.lower() not in _STOP_WORDS):
         return word[0].upper() + word[1:]
     return word
+
+
+def initials(given: str, mark: str, hyphen: bool = True) -> str:
+    """Given names as initials, as citeproc-js forms them: ``Jean-Pierre`` J.-P., a
+    lower-case part after a hyphen belongs to its word (``Pei-hua`` P.), particles stay
+    (``Maria de`` M. de), ``J.R.`` J. R.; without initialize-with-hyphen a hyphen is a
+    space (``Xiao-Ming`` XM, ``Pei-hua`` P hua). citeproc-py printed ``P.-. hua .``."""
+    if not hyphen:
+        given = given.replace("-", " ")
+    given = re.sub(r"\s*-\s*", "-", given.strip())
+    given = re.sub(r"-(?=[^\W\d_])(?=[^A-Z\W])", "\u2013", given)  # -hua: part of the word
+    given = re.sub(r"\.(?=[^\s.-])", ". ", given)
+    tokens = re.split(r"(\s+|-)", given)
+    out: list[str] = []
+    for index in range(0, len(tokens), 2):
+        word = tokens[index]
+        separator = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if word[:1].isupper():
+            out.append(word[0] + (mark.rstrip() + "-" if separator == "-" else mark))
+        elif word:
+            out.append(f" {word.replace(chr(0x2013), '-')} ")
+    text = re.sub(r"\s*-\s*", "-", "".join(out))
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _sort_text(key: str) -> str:
