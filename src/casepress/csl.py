@@ -45,6 +45,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
 from .cache import JsonCache
+from .citation import disambiguate
+from .citation.disambiguate import Options
 
 if TYPE_CHECKING:  # citeproc-py is imported lazily: a warm cache never needs it
     from citeproc import CitationStylesBibliography  # type: ignore[import-untyped]
@@ -434,6 +436,29 @@ def _citeproc_classes() -> dict[str, Any]:
 
         def process(self, item: Any, variable: str, context: Any = None, sort_options: Any = None,
                     **kwargs: Any) -> Any:
+            expand = item.reference.get(GIVEN_FLAG)
+            if not expand or sort_options or not in_citation(context if context is not None else self):
+                return self._listed(item, variable, context, sort_options, **kwargs)
+            # Disambiguation by given names: the names print in full form, with initials
+            # when the rule says so (see citation/disambiguate.py).
+            saved = {k: self.get(k) for k in ("form", "initialize-with")}
+            self.set("form", "long")
+            if expand == "initials" and self.get_option("initialize-with", context) is None:
+                self.set("initialize-with", ". ")
+            elif expand != "initials" and "initialize-with" in self.attrib:
+                del self.attrib["initialize-with"]
+            try:
+                return self._listed(item, variable, context, sort_options, **kwargs)
+            finally:
+                for k, v in saved.items():
+                    if v is None:
+                        self.attrib.pop(k, None)
+                    else:
+                        self.set(k, v)
+
+        def _listed(self, item: Any, variable: str, context: Any = None, sort_options: Any = None,
+                    **kwargs: Any) -> Any:
+            """The names, with "et al." for a list that ended in "and others"."""
             names = item.reference.get(variable) or []
             if not names or variable not in (item.reference.get(ET_AL_FLAG) or ()) or sort_options:
                 # (a sort key holds the listed names only, never "et al.")
@@ -1042,6 +1067,11 @@ ET_AL_FLAG = "casepress_et_al"
 """On a citeproc Reference: the name variables whose list ended in 'and others'."""
 _ET_AL_FIELDS = {"casepress-et-al": "author", "casepress-et-al-editor": "editor"}
 """The converter's markers (see bibtex.py) and the name variable each one is about."""
+GIVEN_FLAG = "casepress_given"
+"""On a citeproc Reference: print the citation's names with given names ("full") or
+initials ("initials") to tell two persons of one family name apart."""
+SUFFIX_VARIABLE = "year_suffix"
+"""The citeproc Reference key of the year suffix (``2019a``)."""
 SUPPRESS_FLAG = "casepress_suppress_author"
 """Set on a CitationItem cited as ``-@key``."""
 LOCATOR_FLAG = "casepress_locator"
@@ -1309,6 +1339,8 @@ class StyleInfo:
     """The citation layout prints the ``locator`` (else casepress appends it, see ``cite``)."""
     default_locale: str | None
     """The style's ``default-locale``."""
+    disambiguation: Options = Options()
+    """The citation's disambiguation attributes."""
 
     @classmethod
     def read(cls, path: Path) -> StyleInfo:
@@ -1339,6 +1371,12 @@ class StyleInfo:
             sorts_bibliography=any(k.get("variable") != "citation-number" for k in keys),
             prints_locator="locator" in cited,
             default_locale=root.get("default-locale"),
+            disambiguation=Options(
+                add_givenname=citation is not None and citation.get("disambiguate-add-givenname") == "true",
+                givenname_rule=(citation.get("givenname-disambiguation-rule") if citation is not None else None)
+                or "by-cite",
+                add_year_suffix=citation is not None and citation.get("disambiguate-add-year-suffix") == "true",
+            ),
         )
 
 
@@ -1380,6 +1418,8 @@ class Bibliography:
         self._cache = JsonCache.named("csl", enabled=use_cache)
         self._cited: list[str] | None = None
         self._engine_cache: _Engine | None = None
+        self._disambiguated: dict[str, list[Any]] | None = None
+        """Per cited key: [expand given names, year suffix] (see citation/disambiguate.py)."""
 
     @property
     def numeric(self) -> bool:
@@ -1407,6 +1447,7 @@ class Bibliography:
                     cited.append(ref.key)
         if cited != self._cited:
             self._engine_cache = None
+            self._disambiguated = None
         self._cited = cited
         shape = [[(r.key, self._item_digests.get(r.key), r.prefix, r.locator, r.suppress_author) for r in c]
                  for c in clusters]
@@ -1463,7 +1504,7 @@ class Bibliography:
         records: dict[str, Any] = {}
         missing: list[str] = []
         for key in order:
-            record = self._cache.get(self._record_key("entry", self._item_digests[key]))
+            record = self._cache.get(self._entry_key(key))
             if _valid_entry_record(record):
                 records[key] = record
             else:
@@ -1471,7 +1512,7 @@ class Bibliography:
         if missing:
             for key, record in self._render_entries(missing).items():
                 records[key] = record
-                self._cache.put(self._record_key("entry", self._item_digests[key]), record)
+                self._cache.put(self._entry_key(key), record)
         entries: list[Entry] = []
         for number, key in enumerate(order, start=1):
             label, body = records[key]["label"], records[key]["html"]
@@ -1481,6 +1522,66 @@ class Bibliography:
                 body.replace(NUM, str(number)),
             ))
         return entries
+
+    def _entry_key(self, key: str) -> str:
+        return self._record_key("entry", self._item_digests[key], self._disambiguation().get(key))
+
+    def _disambiguation(self) -> dict[str, list[Any]]:
+        """Which cited items need given names or a year suffix (cached: it depends on every
+        cited item, as the order does)."""
+        if self._disambiguated is not None:
+            return self._disambiguated
+        if not self._info.disambiguation.any:
+            self._disambiguated = {}
+            return self._disambiguated
+        record = self._record_key("disambiguation", [self._item_digests[k] for k in self._cited_keys()])
+        cached = self._cache.get(record)
+        if isinstance(cached, dict):
+            self._disambiguated = cached
+            return cached
+        self._engine()  # decides, and applies it to citeproc-py's references
+        assert self._disambiguated is not None
+        self._cache.put(record, self._disambiguated)
+        return self._disambiguated
+
+    def _decide(self, engine: _Engine) -> dict[str, list[Any]]:
+        from citeproc import Citation, CitationItem
+
+        source = engine.bibliography.source
+        options = self._info.disambiguation
+        initials = "initials" if options.givenname_rule.endswith("initials") else "full"
+
+        def names(key: str) -> list[tuple[str, str]]:
+            item = self._items[key]
+            return [(str(n.get("family") or n.get("literal") or ""), str(n.get("given") or ""))
+                    for n in item.get("author") or item.get("editor") or [] if isinstance(n, dict)]
+
+        def render(key: str, expand: bool) -> str:
+            reference = source[self._ids[key]]
+            if expand:
+                reference[GIVEN_FLAG] = initials
+            try:
+                citation = Citation([CitationItem(self._ids[key])])
+                engine.bibliography.register(citation)
+                return plain_text(_to_html(str(engine.bibliography.cite(citation, lambda _: "")), {}))
+            finally:
+                engine.bibliography._cites.clear()
+                reference.pop(GIVEN_FLAG, None)
+
+        order = [self._keys_by_id[item.key] for item in engine.bibliography.items]
+        decided = disambiguate.decide(order, names, render, options)
+        return {k: [initials if expand else "", suffix] for k, (expand, suffix) in decided.items()}
+
+    def _apply(self, engine: _Engine, decided: dict[str, list[Any]]) -> None:
+        source = engine.bibliography.source
+        for key, (expand, suffix) in decided.items():
+            if key not in self._ids:
+                continue
+            reference = source[self._ids[key]]
+            if expand:
+                reference[GIVEN_FLAG] = expand
+            if suffix:
+                reference[SUFFIX_VARIABLE] = suffix
 
     def _cited_keys(self) -> list[str]:
         return list(self._items) if self._cited is None else self._cited
@@ -1537,6 +1638,10 @@ class Bibliography:
         bibliography.register(Citation(list(items.values())))
         bibliography.sort()
         self._engine_cache = _Engine(bibliography, items)
+        if self._info.disambiguation.any:
+            if self._disambiguated is None:
+                self._disambiguated = self._decide(self._engine_cache)
+            self._apply(self._engine_cache, self._disambiguated)
         return self._engine_cache
 
 
