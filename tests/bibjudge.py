@@ -170,7 +170,10 @@ def compare(library: Path, style_name: str) -> Agreement:
     pairs = [(k, ours.entries.get(k, ""), theirs.entries.get(k, "")) for k in theirs.entries]
     pairs += [(f"cite:{k}", ours.citations.get(k, ""), theirs.citations.get(k, "")) for k in theirs.citations]
     if list(ours.entries) != list(theirs.entries):
-        pairs.append(("order", " ".join(ours.entries), " ".join(theirs.entries)))
+        # with stand-in names in the judge's items, its sort keys differ: not judgeable then
+        stand_ins = any(UNLISTED in text for text in theirs.entries.values())
+        pairs.append(("order", " ".join(ours.entries), " ".join(theirs.entries)
+                      + (f" [{UNLISTED}]" if stand_ins else "")))
     for key, mine, judge in pairs:
         if UNLISTED in judge:
             result.unjudgeable[key] = (mine, judge)

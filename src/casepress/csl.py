@@ -458,8 +458,20 @@ def _citeproc_classes() -> dict[str, Any]:
 
         def _listed(self, item: Any, variable: str, context: Any = None, sort_options: Any = None,
                     **kwargs: Any) -> Any:
-            """The names, with "et al." for a list that ended in "and others"."""
+            """The names, with "et al." for a list that ended in "and others"; a style that
+            initializes without periods (``initialize-with=""``) prints ``Jr.`` as ``Jr``,
+            as citeproc-js does."""
             names = item.reference.get(variable) or []
+            mark = self.get_option("initialize-with", context)
+            if mark is not None and "." not in mark and any("." in (n.get("suffix") or "") for n in names):
+                from citeproc.source import Name as SourceName
+
+                item.reference[variable] = [SourceName(**{**n, "suffix": n["suffix"].replace(".", "")})
+                                            if n.get("suffix") else n for n in names]
+                try:
+                    return self._listed(item, variable, context, sort_options, **kwargs)
+                finally:
+                    item.reference[variable] = names
             if not names or variable not in (item.reference.get(ET_AL_FLAG) or ()) or sort_options:
                 # (a sort key holds the listed names only, never "et al.")
                 return super().process(item, variable, context, sort_options, **kwargs)
@@ -525,9 +537,16 @@ def _citeproc_classes() -> dict[str, Any]:
                     names_context = enclosing[0]
             for name in hidden:
                 del item.reference[name.replace("-", "_")]
+            # citeproc-py looks a role up by its CSL name ("container-author") in a reference
+            # keyed by Python names: container-author, collection-editor... never printed.
+            aliases = [v for v in variables if "-" in v and v.replace("-", "_") in item.reference]
+            for name in aliases:
+                item.reference[name] = item.reference[name.replace("-", "_")]
             try:
                 text = super().process(item, names_context, context, **kwargs)
             finally:
+                for name in aliases:
+                    item.reference.pop(name, None)
                 for name, value in hidden.items():
                     item.reference[name.replace("-", "_")] = value
             if text:
@@ -1037,10 +1056,11 @@ def initials(given: str, mark: str, hyphen: bool = True) -> str:
 
 
 def _sort_text(key: str) -> str:
-    """A rendered sort key as text to compare: no placeholders, no quotation marks, no
-    leading punctuation (as pandoc's citeproc compares them)."""
+    """A rendered sort key as text to compare: no placeholders, no quotation marks, and
+    punctuation and "&" between words as one space, as citeproc-js compares names (its
+    keys are the name parts: "Wang, P., & Zhou" no longer sorts before "Wang, P., Lin")."""
     key = re.sub("[\"“”‘’«»]", "", _PUA.sub("", key))
-    return re.sub(r"^[^\w]+", "", key)
+    return " ".join(re.sub(r"[^\w\s]+", " ", key).split())
 
 
 def _is_numeric(value: str) -> bool:
