@@ -119,7 +119,7 @@ def test_inline_string() -> None:
         {"family": "Smith", "given": "John", "suffix": "Jr."},
         {"literal": "The CARE Group"},
     ]
-    assert item["title"] == 'A <span class="nocase">CARE</span>-compliant report of α-thalassaemia in São Paulo'
+    assert item["title"] == 'A <span class="nocase">CARE</span>-compliant report of α-thalassaemia in são paulo'  # unbraced: sentence case, as BibTeX
     assert item["container-title"] == "BMJ Case Rep"
     assert item["issued"] == {"date-parts": [[2021, 2]]}
     assert item["page"] == "e240-e245"

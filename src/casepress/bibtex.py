@@ -64,6 +64,8 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostics, Location, display_path
+from .citation.biblatex_terms import EPRINT_URLS, localised
+from .citation.sentence_case import is_english, sentence_case
 from .limits import MAX_BRACE_DEPTH, MAX_FIELD_LENGTH, MAX_MACRO_LENGTH
 
 # ---------------------------------------------------------------------------
@@ -787,6 +789,11 @@ _SIMPLE_VARIABLES: tuple[tuple[str, _Mode, tuple[str, ...]], ...] = (
     ("ISSN", _Mode.PLAIN, ("issn",)),
 )
 
+_LOCALISED = frozenset({"collection-title", "edition"})
+"""Variables whose value may be a biblatex localisation key (``newseries``)."""
+_LISTS = frozenset({"publisher", "publisher-place"})
+"""Variables from biblatex list fields (``location``, ``publisher``, ``institution``)."""
+
 #: biblatex ``langid``/``language`` values -> CSL locale codes (unknown ones are left out).
 _LANGUAGES = {
     "english": "en", "american": "en-US", "usenglish": "en-US", "british": "en-GB",
@@ -865,7 +872,7 @@ class _Converter:
             self.warn(
                 "latex-command",
                 f"unknown LaTeX command \\{command} in field '{name}' of entry '{self.entry.key}'"
-                " was left out",
+                " is kept as its text",
                 name,
             )
         return decoded or None
@@ -914,28 +921,52 @@ class _Converter:
                 result["casepress-et-al-editor"] = True
         return result
 
+    def cased(self, name: str) -> str | None:
+        """A title field, in sentence case for English (or unmarked) entries, as BibTeX
+        styles and pandoc print it."""
+        value = self.text(name, _Mode.TITLE)
+        return sentence_case(value) if value and self.english else value
+
+    @property
+    def english(self) -> bool:
+        return is_english(self.fields.get("langid") or self.fields.get("language") or "")
+
     def titles(self, csl_type: str) -> dict[str, str]:
-        """title (with subtitle) and container-title."""
+        """title (with subtitle), container-title; a ``maintitle`` is the title (or the
+        container's) and the volume's own title is ``volume-title``, as pandoc maps them."""
         result: dict[str, str] = {}
-        title = _join_title(self.text("title", _Mode.TITLE), self.text("subtitle", _Mode.TITLE))
-        if title:
-            result["title"] = title
+        title = _join_title(self.cased("title"), self.cased("subtitle"))
+        main = _join_title(self.cased("maintitle"), self.cased("mainsubtitle"))
         container = self.first_text(("journaltitle", "journal"), _Mode.TITLE)
         if container is None and csl_type in _IN_CONTAINER:
-            container = _join_title(
-                self.text("booktitle", _Mode.TITLE), self.text("booksubtitle", _Mode.TITLE)
-            )
+            container = _join_title(self.cased("booktitle"), self.cased("booksubtitle"))
+            if main:
+                container, result["volume-title"] = main, container or ""
+        elif main:
+            title, result["volume-title"] = main, title or ""
+        if title:
+            result["title"] = title
         if container:
             result["container-title"] = container
-        return result
+        return {k: v for k, v in result.items() if v}
 
     def simple_variables(self) -> dict[str, str]:
         """Variables copied from one field each (see ``_SIMPLE_VARIABLES``)."""
         result: dict[str, str] = {}
         for variable, mode, names in _SIMPLE_VARIABLES:
             value = self.first_text(names, mode)
-            if value:
-                result[variable] = value
+            if not value:
+                continue
+            if variable in _LOCALISED:
+                value = localised(value)
+            if variable == "collection-title" and self.english:
+                value = sentence_case(value)
+            if variable in _LISTS:  # München and Berlin: "München; Berlin", as pandoc joins them
+                value = "; ".join(_split_persons(value))
+            result[variable] = value
+        part = self.text("part", _Mode.PLAIN)
+        if part:
+            result["volume"] = f"{result['volume']}.{part}" if result.get("volume") else part
         howpublished = self.text("howpublished", _Mode.TEXT)
         if howpublished and not _looks_like_url(howpublished) and "publisher" not in result:
             result["publisher"] = howpublished  # Zotero reads it so, too
@@ -961,7 +992,7 @@ class _Converter:
         """The genre: the ``type`` field, or what the entry type says (PhD thesis...)."""
         given = self.fields.get("type", "").strip()
         if given:
-            value = _GENRES.get(given.lower()) or self.text("type", _Mode.TEXT)
+            value = _GENRES.get(given.lower()) or localised(self.text("type", _Mode.TEXT) or "")
         else:
             value = _GENRES.get(self.entry.entry_type)
         return {"genre": value} if value and csl_type in _WITH_GENRE else {}
@@ -1048,6 +1079,8 @@ class _Converter:
         howpublished = _verbatim(self.fields.get("howpublished", ""))
         if not url and _looks_like_url(howpublished):
             url = howpublished
+        if not url and eprint and eprint_type in EPRINT_URLS:
+            url = EPRINT_URLS[eprint_type].format(eprint)
         if url:
             result["URL"] = url
         return result
@@ -1067,7 +1100,7 @@ class _Converter:
                 self.fields.get("eprintclass") or self.fields.get("primaryclass") or ""
             )
             parts.append(f"arXiv:{eprint}" + (f" [{arxiv_class}]" if arxiv_class else ""))
-        elif eprint and kind and kind not in {"doi", "pmid", "pubmed", "pmcid", "pmc"}:
+        elif eprint and kind and kind not in {"doi", "pmid", "pubmed", "pmcid", "pmc", *EPRINT_URLS}:
             parts.append(f"{kind}: {eprint}")
         note = ". ".join(p for p in parts if p)
         return {"note": note} if note else {}
@@ -1101,7 +1134,7 @@ class _Converter:
 #: The order of variables in an item: who, what, where in what, when, identifiers.
 _VARIABLE_ORDER = (
     "id", "type", "casepress-et-al", "casepress-et-al-editor", "author", "editor", "translator",
-    "container-author", "title", "title-short", "container-title", "container-title-short",
+    "container-author", "title", "volume-title", "title-short", "container-title", "container-title-short",
     "collection-title", "collection-number", "volume", "number-of-volumes", "issue",
     "chapter-number", "page", "number-of-pages", "number", "edition", "version", "genre",
     "event-title", "event-place",
@@ -1341,6 +1374,9 @@ _DECLARATIONS = {
     "rm": "", "normalfont": "", "upshape": "", "mdseries": "", "sf": "", "sffamily": "",
     "tt": "", "ttfamily": "",
 }
+_WORDS = {"TeX": "TeX", "LaTeX": "LaTeX", "BibTeX": "BibTeX", "hyphen": "-", "slash": "/",
+          "textendash": "\u2013", "textemdash": "\u2014", "dots": "\u2026", "ldots": "\u2026"}
+"""Commands that stand for a word or a sign (biblatex's \\hyphen joins words)."""
 _STRUCTURAL = frozenset(_FORMATTING) | _TRANSPARENT | frozenset(_DECLARATIONS) | {"url", "href"}
 
 
@@ -1368,6 +1404,7 @@ def _latex_tools() -> _LatexTools:
             macrospec.MacroSpec("textnormal", "{"),
             macrospec.MacroSpec("boldsymbol", "{"),
             macrospec.MacroSpec("href", "{{"),
+            macrospec.MacroSpec("mkbibquote", "{"),
         ],
     )
     return _LatexTools(context, latex2text.LatexNodes2Text(math_mode="text"))
@@ -1427,6 +1464,9 @@ class _RichTextRenderer:
         for index, node in enumerate(nodes):
             if node is None:
                 continue
+            if _unknown_with_argument(node, nodes[index + 1:], self.to_text):
+                self.unknown.add(str(node.macroname))  # \foo{text}: the text stays, the name goes
+                continue
             if type(node).__name__ == "LatexMacroNode" and node.macroname in _DECLARATIONS:
                 # {\em text}: the declaration formats the rest of the group.
                 rest = self.nodes(nodes[index + 1 :], protect)
@@ -1481,8 +1521,14 @@ class _RichTextRenderer:
             return _verbatim(args[0].latex_verbatim()[1:-1]) if args else ""
         if name == "href":
             return self.argument(args[-1], protect, math) if args else ""
+        if name == "mkbibquote":
+            return "\u201c" + "".join(self.argument(a, protect, math) for a in args) + "\u201d"
+        if name in _WORDS:
+            return _WORDS[name]  # TeX eats the space after a command word: {\TeX book} is TeXbook
         if self.to_text.latex_context.get_macro_spec(name) is None and name not in _STRUCTURAL:
+            # kept as its text (\TeX is "TeX"), never dropped with what follows it
             self.unknown.add(name)
+            return name + (" " if node.macro_post_space else "")
         return str(self.to_text.node_to_text(node))
 
     def specials(self, node: Any) -> str:
@@ -1530,6 +1576,16 @@ class _RichTextRenderer:
         if kind == "LatexSpecialsNode":
             return self.specials(node)
         return str(self.to_text.node_to_text(node))
+
+
+def _unknown_with_argument(node: Any, rest: list[Any], to_text: Any) -> bool:
+    """True for an unknown command glued to a brace group (``\\foo{text}``)."""
+    if type(node).__name__ != "LatexMacroNode" or node.macroname in _STRUCTURAL or node.macroname in _WORDS:
+        return False
+    if to_text.latex_context.get_macro_spec(str(node.macroname)) is not None or node.macro_post_space:
+        return False
+    following = next((n for n in rest if n is not None), None)
+    return type(following).__name__ == "LatexGroupNode"
 
 
 def _takes_no_arguments(node: Any) -> bool:
