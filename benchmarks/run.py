@@ -243,7 +243,46 @@ def bench_batch() -> None:
             print(f"{'  peak memory of the largest process (a worker)':<48} {peak / 1024:.0f} MB")
 
 
+def bench_refs() -> None:
+    """`casepress refs` of a 571-entry library against `pandoc --citeproc` on the same .bib and
+    style (issue 12: ratio at most 1.0 cold with an empty cache; warm at most 0.15 s)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import synth
+    from casepress.csl import find_style
+
+    try:
+        import pypandoc  # type: ignore[import-untyped]
+    except ImportError:
+        print("refs: pypandoc is not installed (pip install '.[test]')")
+        return
+    compile_bytecode()
+    with tempfile.TemporaryDirectory() as work:
+        library = Path(work) / "library571.bib"
+        library.write_text(synth.library(571), encoding="utf-8")
+        document = Path(work) / "all.md"
+        document.write_text("---\nnocite: '@*'\n---\n", encoding="utf-8")
+        for style in ("nlm-citation-sequence", "apa"):
+            csl = str(find_style(style))
+            ours: list[float] = []
+            for _ in range(5):  # cold: a fresh process and an empty cache each run
+                with tempfile.TemporaryDirectory() as empty:
+                    times, _ = timed([CASEPRESS, "refs", str(library), "--style", style], runs=1,
+                                     env={"CASEPRESS_CACHE_DIR": empty})
+                    ours += times
+            cold = show(f"refs 571 entries, {style} (cold, empty cache)", ours)
+            theirs, _ = timed([pypandoc.get_pandoc_path(), "--citeproc", "--bibliography", str(library),
+                               "--csl", csl, str(document), "-t", "plain"])
+            peer = show(f"  pandoc --citeproc, {style}", theirs)
+            print(f"{'  ratio casepress / pandoc':<48} {cold / peer:.2f}  target <= 1.00")
+            with tempfile.TemporaryDirectory() as cache:
+                env = {"CASEPRESS_CACHE_DIR": cache}
+                timed([CASEPRESS, "refs", str(library), "--style", style], runs=1, env=env)
+                warm, _ = timed([CASEPRESS, "refs", str(library), "--style", style], env=env)
+                show(f"refs 571 entries, {style} (warm cache)", warm, "<= 0.150 s")
+
+
 BENCHMARKS: dict[str, Callable[[], None]] = {
+    "refs": bench_refs,
     "check": bench_check,
     "bib": bench_bib,
     "html": bench_html,

@@ -260,6 +260,8 @@ def _prepare_item(item: dict[str, Any], internal_id: str) -> dict[str, Any]:
     warn), rich text as placeholders, names and dates checked so nothing raises."""
     from citeproc import VARIABLES
 
+    if "volume_title" not in VARIABLES:  # CSL 1.0.2's volume-title (maintitle's volume), unknown to citeproc-py
+        VARIABLES.append("volume_title")
     out: dict[str, Any] = {"id": internal_id, "type": str(item.get("type") or "document")}
     for name, value in item.items():
         python_name = name.replace("-", "_")
