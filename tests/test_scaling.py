@@ -1,12 +1,13 @@
 """Every checking stage grows linearly with adversarial input: n versus 4n, not wall-clock limits.
 
-Each test times a stage (CPU time, best of three) on input of size n and 4n. Linear work
+Each test times a stage (CPU time, best of five, with the cyclic collector off) on input of size n and 4n. Linear work
 takes about four times as long; quadratic work sixteen times. The bound of 8 tells them
 apart with room for noise, on a slow machine as on a fast one.
 """
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -26,11 +27,19 @@ GROWTH_LIMIT = 8.0
 
 
 def _cpu(run: Callable[[], object]) -> float:
+    # The cyclic collector is off while timing, as in timeit: late in a full test run the
+    # heap is large, and each full collection costs in proportion to it, not to the input,
+    # which once made linear work look x11 (CI, 2026-12-02).
     best = float("inf")
-    for _ in range(3):
-        start = time.process_time()
-        run()
-        best = min(best, time.process_time() - start)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(5):
+            start = time.process_time()
+            run()
+            best = min(best, time.process_time() - start)
+    finally:
+        gc.enable()
     return max(best, 1e-6)
 
 
