@@ -67,7 +67,7 @@ def bench_check() -> None:
         show("check reference case (cold process, empty cache)", times)
     times, _ = timed([sys.executable, "-c", "pass"])
     show("  python startup alone", times)
-    times, _ = timed([sys.executable, "-c", "import casepress.pipeline, casepress.validate"])
+    times, _ = timed([sys.executable, "-c", "import casepress.build.pipeline, casepress.check.validate"])
     show("  importing the check modules", times)
 
 
@@ -85,15 +85,15 @@ def bench_bib() -> None:
     sys.path.insert(0, str(REPO / "benchmarks"))
     import synth
 
-    from casepress.bibtex import load_bibliography
-    from casepress.diagnostics import Diagnostics
+    from casepress.cite.bibtex import load_bibliography
+    from casepress.core.diagnostics import Diagnostics
 
     with tempfile.TemporaryDirectory() as work:
         library = Path(work) / "library570.bib"
         library.write_text(synth.library(570), encoding="utf-8")
         script = (
             "import sys, time; t=time.perf_counter(); from pathlib import Path;"
-            "from casepress.bibtex import load_bibliography; from casepress.diagnostics import Diagnostics;"
+            "from casepress.cite.bibtex import load_bibliography; from casepress.core.diagnostics import Diagnostics;"
             f"n=len(load_bibliography([Path({str(library)!r})], Diagnostics()));"
             "print(time.perf_counter()-t, n)"
         )
@@ -108,7 +108,7 @@ def bench_bib() -> None:
         times, _ = timed([sys.executable, "-c", script])
         show("570-entry library, unchanged (disk cache, incl. process start)", times)
 
-    from casepress.csl import Bibliography, CiteRef, find_style
+    from casepress.cite.csl import Bibliography, CiteRef, find_style
 
     entries = load_bibliography([REFERENCE / "references.bib"], Diagnostics())
     items = [e.item for e in entries.values()]
@@ -128,10 +128,10 @@ def bench_bib() -> None:
 
 def _markdown_version(work: Path) -> Path:
     """The reference article as pandoc Markdown: the same prose, citations and bibliography."""
-    from casepress.diagnostics import Diagnostics
+    from casepress.core.diagnostics import Diagnostics
     from casepress.model import iter_prose
-    from casepress.pipeline import check_case
-    from casepress.project import Project
+    from casepress.build.pipeline import check_case
+    from casepress.core.project import Project
 
     checked = check_case(REFERENCE / "case.yaml", Project(REPO), Diagnostics())
     assert checked is not None
@@ -163,9 +163,9 @@ def bench_html() -> None:
         b = show("pandoc --citeproc standalone HTML (cold)", theirs)
         print(f"{'  ratio casepress / pandoc':<48} {a / b:.2f}x")
 
-    from casepress.diagnostics import Diagnostics
-    from casepress.pipeline import BuildOptions, gather
-    from casepress.project import Project
+    from casepress.core.diagnostics import Diagnostics
+    from casepress.build.pipeline import BuildOptions, gather
+    from casepress.core.project import Project
 
     options = BuildOptions(output_root=Path(tempfile.gettempdir()), pdf=False)
     project = Project(REPO)
@@ -248,7 +248,7 @@ def bench_refs() -> None:
     style (issue 12: ratio at most 1.0 cold with an empty cache; warm at most 0.15 s)."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     import synth
-    from casepress.csl import find_style
+    from casepress.cite.csl import find_style
 
     try:
         import pypandoc  # type: ignore[import-untyped]

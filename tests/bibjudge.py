@@ -17,9 +17,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from casepress.bibtex import load_bibliography
-from casepress.csl import Bibliography, CiteRef, StyleInfo, find_style, plain_text
-from casepress.diagnostics import Diagnostics
+from casepress.cite.bibtex import load_bibliography
+from casepress.cite.csl import Bibliography, CiteRef, StyleInfo, find_style, plain_text
+from casepress.core.diagnostics import Diagnostics
 
 REPO = Path(__file__).resolve().parents[1]
 JUDGE = REPO / "tests" / "bib-judge" / "citeproc.js"

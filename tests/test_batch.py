@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from casepress.batch import in_shard, parse_shard
+from casepress.build.batch import in_shard, parse_shard
 from casepress.cli import main
 
 from .conftest import REPO

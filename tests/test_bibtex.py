@@ -1,10 +1,10 @@
-"""BibTeX -> CSL-JSON (:mod:`casepress.bibtex`), tested against the scenarios in tests/bib/.
+"""BibTeX -> CSL-JSON (:mod:`casepress.cite.bibtex`), tested against the scenarios in tests/bib/.
 
 Each folder of ``tests/bib/`` is one scenario, found by listing the folder:
 
 * one or more ``*.bib`` files, loaded together in name order (``input.bib``; or
   ``1-main.bib``, ``2-extra.bib`` for scenarios spanning files);
-* ``expected.json``: the CSL-JSON list :func:`casepress.bibtex.to_csl_json` must return;
+* ``expected.json``: the CSL-JSON list :func:`casepress.cite.bibtex.to_csl_json` must return;
 * ``expected-diagnostics.txt``: the diagnostics, sorted, one ``Diagnostic.format()``
   per line (hints on their indented line), paths relative to the repository root.
   No file means that no diagnostic at all is expected.
@@ -27,13 +27,8 @@ from pathlib import Path
 
 import pytest
 
-from casepress.bibtex import (
-    BibEntry,
-    load_bibliography,
-    parse_bibtex_text,
-    to_csl_json,
-)
-from casepress.diagnostics import Diagnostics, Severity
+from casepress.cite.bibtex import BibEntry, load_bibliography, parse_bibtex_text, to_csl_json
+from casepress.core.diagnostics import Diagnostics, Severity
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = Path(__file__).resolve().parent / "bib"

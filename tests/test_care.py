@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from casepress.care import checklist
+from casepress.model.care import checklist
 from casepress.cli import main
 
 from .conftest import REPO

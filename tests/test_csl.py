@@ -1,4 +1,4 @@
-"""casepress.csl and casepress.refs: finding styles, citations, entries, the cache, and the
+"""casepress.cite.csl and casepress.cite.refs: finding styles, citations, entries, the cache, and the
 ``casepress refs`` command.
 
 Unit tests use hand-written CSL-JSON items (the converter's conventions: rich text in
@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from casepress import csl
+from casepress.cite import csl
 from casepress.cli import main
-from casepress.csl import (
+from casepress.cite.csl import (
     Bibliography,
     CiteRef,
     StyleNotFound,
@@ -26,8 +26,8 @@ from casepress.csl import (
     parse_locator,
     plain_text,
 )
-from casepress.diagnostics import Diagnostics
-from casepress.refs import format_libraries
+from casepress.core.diagnostics import Diagnostics
+from casepress.cite.refs import format_libraries
 
 REPO = Path(__file__).resolve().parents[1]
 FRONTIERS_DIR = REPO / "templates" / "journals" / "frontiers"

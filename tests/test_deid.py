@@ -1,4 +1,4 @@
-"""The de-identification lint (casepress.deid): fixtures under tests/deid/, text probes, stripping.
+"""The de-identification lint (casepress.check.deid): fixtures under tests/deid/, text probes, stripping.
 
 Every folder under tests/deid/ with a case.yaml is a scenario; its expected.txt holds
 the exact diagnostics of ``check_deidentification`` (``Diagnostic.format()``, sorted,
@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageCms, PngImagePlugin
 
-from casepress import deid
-from casepress.deid import (
+from casepress.check import deid
+from casepress.check.deid import (
     Acknowledged,
     Finding,
     KnownPeople,
@@ -32,10 +32,10 @@ from casepress.deid import (
     strip_metadata,
     text_findings,
 )
-from casepress.diagnostics import Diagnostic, Diagnostics, Location, render_text
-from casepress.project import Project
-from casepress.source import SourceDocument, load_yaml
-from casepress.validate import CaseContext, validate
+from casepress.core.diagnostics import Diagnostic, Diagnostics, Location, render_text
+from casepress.core.project import Project
+from casepress.load.source import SourceDocument, load_yaml
+from casepress.check.validate import CaseContext, validate
 
 from .conftest import REGENERATE, REPO
 

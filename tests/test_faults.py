@@ -23,11 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from casepress import batch, publish
-from casepress.batch import MANIFEST, Digester, Manifest
+from casepress.build import batch, publish
+from casepress.build.batch import MANIFEST, Digester, Manifest
 from casepress.cli import main
-from casepress.pipeline import BuildOptions
-from casepress.project import Project
+from casepress.build.pipeline import BuildOptions
+from casepress.core.project import Project
 
 from .conftest import REPO
 
@@ -212,7 +212,7 @@ two renames of the fallback swap, and after the swap (exchange or fallback) befo
 def _write_and_die(point: str, target: Path, texts: dict[str, str], copies: dict[str, Path],
                    entry: dict[str, object]) -> None:
     """In a forked child: write the new folder and die at ``point``, as kill -9 would."""
-    from casepress import output as output_module
+    from casepress.build import output as output_module
 
     def die(*args: object, **kwargs: object) -> None:
         os._exit(9)
@@ -239,7 +239,7 @@ def _write_and_die(point: str, target: Path, texts: dict[str, str], copies: dict
 
 @pytest.mark.parametrize("point", CRASH_POINTS)
 def test_a_kill_at_every_step_of_the_swap_is_recovered(tmp_path: Path, point: str) -> None:
-    from casepress import output as output_module
+    from casepress.build import output as output_module
 
     out = tmp_path / "output"
     target = out / "case"
@@ -323,7 +323,7 @@ def test_ctrl_c_stops_a_batch_at_once_and_keeps_the_manifest_true(tmp_path: Path
 
 def test_one_crashing_case_does_not_stop_the_batch(project: Path, monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    from casepress import pipeline
+    from casepress.build import pipeline
 
     for slug in ("alpha", "beta", "gamma"):
         make_case(project, slug)
@@ -358,7 +358,7 @@ def test_an_impossible_date_in_the_middle_of_a_batch(project: Path, capsys: pyte
 
 def test_an_unexpected_exception_anywhere_is_an_internal_error(project: Path, monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
-    from casepress import pipeline
+    from casepress.build import pipeline
 
     make_case(project, "alpha")
     make_case(project, "beta")
@@ -543,7 +543,7 @@ def test_an_output_folder_that_would_overwrite_cases_is_refused(project: Path, o
 
 
 def test_casepress_templates_are_not_an_output_folder(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from casepress.project import builtin_templates
+    from casepress.core.project import builtin_templates
 
     make_case(project, "alpha")
     assert main(["build", "--no-pdf", "--output", str(builtin_templates() / "base")]) == 2
@@ -591,7 +591,7 @@ def test_check_and_no_op_builds_do_not_import_weasyprint(tmp_path: Path) -> None
 
 
 def test_the_digest_reader_keeps_the_models_defaults() -> None:
-    from casepress.caseinputs import DEFAULT_BIBLIOGRAPHY, DEFAULT_JOURNAL, read_inputs
+    from casepress.load.caseinputs import DEFAULT_BIBLIOGRAPHY, DEFAULT_JOURNAL, read_inputs
     from casepress.model import Case
 
     assert Case.model_fields["journal"].default == DEFAULT_JOURNAL

@@ -1,4 +1,4 @@
-"""casepress.images: the SVG sanitizer, the raster check and the figure-file confinement.
+"""casepress.check.images: the SVG sanitizer, the raster check and the figure-file confinement.
 
 The end-to-end promise (no planted metadata in any output file) is in
 test_published_metadata.py; the bad-input scenarios are under tests/corpus/images/.
@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from casepress.confine import Refused
-from casepress.images import ImageError, check_image, strip_bytes
-from casepress.images.check import figure_file, read_figure
+from casepress.core.confine import Refused
+from casepress.check.images import ImageError, check_image, strip_bytes
+from casepress.check.images.check import figure_file, read_figure
 
 SVG = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="9" height="9">{}</svg>'
 
@@ -187,8 +187,8 @@ def test_figure_files_are_confined_and_never_raise_the_os_error(tmp_path: Path) 
 
 def test_an_image_the_pdf_layout_cannot_show_is_an_error() -> None:
     """Whatever check missed, WeasyPrint failing to load an image fails the PDF (it was a warning)."""
-    from casepress.diagnostics import Diagnostics, Location
-    from casepress.render_pdf import html_to_pdf
+    from casepress.core.diagnostics import Diagnostics, Location
+    from casepress.outputs.pdf import html_to_pdf
 
     broken = b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><image width="9" height="9"/></svg>'
     diagnostics = Diagnostics()

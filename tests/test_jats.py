@@ -13,16 +13,16 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from casepress.csl import Bibliography, CiteRef, find_style, plain_text
-from casepress.diagnostics import Diagnostics
-from casepress.jats import article as A
-from casepress.jats import back as K
-from casepress.jats import body as B
-from casepress.jats import front as F
-from casepress.jats import inline as I
-from casepress.jats import refs as R
-from casepress.pipeline import CheckedCase, check_case
-from casepress.project import Project
+from casepress.cite.csl import Bibliography, CiteRef, find_style, plain_text
+from casepress.core.diagnostics import Diagnostics
+from casepress.outputs.jats import article as A
+from casepress.outputs.jats import back as K
+from casepress.outputs.jats import body as B
+from casepress.outputs.jats import front as F
+from casepress.outputs.jats import inline as I
+from casepress.outputs.jats import refs as R
+from casepress.build.pipeline import CheckedCase, check_case
+from casepress.core.project import Project
 
 from .conftest import REPO
 from .judges import jats_errors, pandoc_references, pandoc_text

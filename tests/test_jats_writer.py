@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from casepress.diagnostics import Diagnostics
-from casepress.journal import load_journal
-from casepress.pipeline import check_case
-from casepress.project import Project
+from casepress.core.diagnostics import Diagnostics
+from casepress.journals.journal import load_journal
+from casepress.build.pipeline import check_case
+from casepress.core.project import Project
 
 from .conftest import REPO
 from .judges import jats_errors, pandoc_references, pandoc_text
@@ -23,7 +23,7 @@ from .judges import jats_errors, pandoc_references, pandoc_text
 resolve_stage = pytest.importorskip("casepress.resolve", reason="needs the resolve stage (issue 10)")
 pytest.importorskip("casepress.stages", reason="needs the resolve stage (issue 10)")
 
-from casepress.jats.writer import write_jats  # noqa: E402
+from casepress.outputs.jats.writer import write_jats  # noqa: E402
 
 CASES = {"dcis-bone-marrow": REPO / "cases/dcis-bone-marrow/case.yaml",
          "ankle-fracture": REPO / "tests/samples/ankle-fracture/case.yaml"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import ast
 import re
 
-from casepress import limits
-from casepress.confine import MiB
+from casepress.core import limits
+from casepress.core.confine import MiB
 
 from .conftest import REPO
 

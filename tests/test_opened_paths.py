@@ -15,7 +15,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from casepress.project import builtin_templates
+from casepress.core.project import builtin_templates
 
 from .conftest import REPO
 

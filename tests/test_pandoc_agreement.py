@@ -28,9 +28,9 @@ from typing import Any
 
 import pytest
 
-from casepress.bibtex import load_bibliography
-from casepress.csl import Bibliography, CiteRef, find_style, plain_text
-from casepress.diagnostics import Diagnostics
+from casepress.cite.bibtex import load_bibliography
+from casepress.cite.csl import Bibliography, CiteRef, find_style, plain_text
+from casepress.core.diagnostics import Diagnostics
 
 pypandoc = pytest.importorskip("pypandoc")
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from casepress.bibtex import load_bibliography
-from casepress.csl import Bibliography, CiteRef, find_style, plain_text
-from casepress.diagnostics import Diagnostics
+from casepress.cite.bibtex import load_bibliography
+from casepress.cite.csl import Bibliography, CiteRef, find_style, plain_text
+from casepress.core.diagnostics import Diagnostics
 
 REPO = Path(__file__).resolve().parents[1]
 ARTICLE = Path("/work/shared/reference-case/article.txt")

@@ -15,11 +15,11 @@ import pytest
 import yaml
 
 from casepress.cli import main
-from casepress.diagnostics import Diagnostics
-from casepress.html_writer import inline_html
-from casepress.journal import load_journal
-from casepress.pipeline import check_case
-from casepress.project import Project
+from casepress.core.diagnostics import Diagnostics
+from casepress.outputs.html_writer import inline_html
+from casepress.journals.journal import load_journal
+from casepress.build.pipeline import check_case
+from casepress.core.project import Project
 from casepress.resolve import resolve
 from casepress.resolve.citations import from_html
 from casepress.stages import BlockSite, CellText, GroupId, ResolvedCase, SectionProse

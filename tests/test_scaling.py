@@ -12,13 +12,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from casepress.diagnostics import Diagnostics
-from casepress.markup import scan
+from casepress.core.diagnostics import Diagnostics
+from casepress.text.markup import scan
 from casepress.model import Timeline
-from casepress.pipeline import check_case
-from casepress.project import Project
-from casepress.prose import ProseContext, render_block
-from casepress.timeline import resolve_events
+from casepress.build.pipeline import check_case
+from casepress.core.project import Project
+from casepress.text.prose import ProseContext, render_block
+from casepress.check.timeline import resolve_events
 
 from .test_corpus import BASE
 

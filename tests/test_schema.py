@@ -7,9 +7,9 @@ import json
 import jsonschema
 import pytest
 
-from casepress.diagnostics import Diagnostics
-from casepress.schema import schema_text
-from casepress.source import parse_yaml
+from casepress.core.diagnostics import Diagnostics
+from casepress.model.schema import schema_text
+from casepress.load.source import parse_yaml
 
 from .conftest import REPO
 

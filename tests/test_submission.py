@@ -15,10 +15,10 @@ import pytest
 from PIL import Image, PngImagePlugin
 
 from casepress.model import Figure
-from casepress.reproducible import build_time
-from casepress.submission.figures import figure_files, stripped_from_case
-from casepress.submission.package import MANIFEST, PackageFile, package_files, submission_zip
-from casepress.submission.raster import svg_to_png, with_dpi
+from casepress.core.reproducible import build_time
+from casepress.outputs.submission.figures import figure_files, stripped_from_case
+from casepress.outputs.submission.package import MANIFEST, PackageFile, package_files, submission_zip
+from casepress.outputs.submission.raster import svg_to_png, with_dpi
 
 from .conftest import REPO
 

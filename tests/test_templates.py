@@ -16,10 +16,10 @@ import pytest
 from jinja2.sandbox import SecurityError
 
 from casepress.cli import main
-from casepress.diagnostics import Diagnostics
-from casepress.template_errors import report_template_error
-from casepress.template_files import Chain
-from casepress.templating import make_environment
+from casepress.core.diagnostics import Diagnostics
+from casepress.journals.template_errors import report_template_error
+from casepress.journals.template_files import Chain
+from casepress.journals.templating import make_environment
 
 from .conftest import REPO
 
@@ -60,7 +60,7 @@ def test_a_collection_template_error_is_located(project: Path, capsys: pytest.Ca
     assert main(["build", "--no-pdf"]) == 1
     err = capsys.readouterr().err
     located = ("templates/base/collection.html.j2:3:31: error[template] "
-               "'casepress.batch.CaseEntry object' has no attribute 'no_such_field'\n")
+               "'casepress.build.batch.CaseEntry object' has no attribute 'no_such_field'\n")
     assert located in err
     assert "Traceback" not in err
     assert not (project / "output" / "index.html").exists()
@@ -118,7 +118,7 @@ def test_the_sandbox_refuses_mutation_and_huge_values(tmp_path: Path) -> None:
 
 
 def test_the_loader_refuses_absolute_and_escaping_names(tmp_path: Path) -> None:
-    from casepress.templating import TemplateRefused
+    from casepress.journals.templating import TemplateRefused
 
     (tmp_path / "t.html.j2").write_text("ok", encoding="utf-8")
     env = make_environment(Chain.of((tmp_path,)))

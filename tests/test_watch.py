@@ -27,9 +27,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from casepress.cli import main
-from casepress.diagnostics import Diagnostic, Location, Severity
-from casepress.project import Project
-from casepress.watch import (
+from casepress.core.diagnostics import Diagnostic, Location, Severity
+from casepress.core.project import Project
+from casepress.build.watch import (
     EVENTS_PATH,
     STATE_PATH,
     PdfJob,

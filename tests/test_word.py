@@ -12,14 +12,14 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from casepress.diagnostics import Diagnostics
-from casepress.journal import load_journal
-from casepress.project import Project
-from casepress.reproducible import build_time
-from casepress.submission.raster import svg_to_png
-from casepress.word.document import FigureBlock, Manuscript, Picture, TableBlock, count_words
-from casepress.word.lookup import find_reference_docx
-from casepress.word.reference import STYLES, TABLE_STYLE, ReferenceOptions, make_reference
+from casepress.core.diagnostics import Diagnostics
+from casepress.journals.journal import load_journal
+from casepress.core.project import Project
+from casepress.core.reproducible import build_time
+from casepress.outputs.submission.raster import svg_to_png
+from casepress.outputs.word.document import FigureBlock, Manuscript, Picture, TableBlock, count_words
+from casepress.outputs.word.lookup import find_reference_docx
+from casepress.outputs.word.reference import STYLES, TABLE_STYLE, ReferenceOptions, make_reference
 
 from .conftest import REPO
 from .judges import pandoc_text

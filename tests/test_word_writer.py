@@ -12,8 +12,8 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
-from casepress.submission.figures import figure_files, stripped_from_case
-from casepress.word.writer import pictures_for, text_of, write_docx
+from casepress.outputs.submission.figures import figure_files, stripped_from_case
+from casepress.outputs.word.writer import pictures_for, text_of, write_docx
 
 from .conftest import REPO
 from .judges import pandoc_text

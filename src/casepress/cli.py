@@ -18,9 +18,18 @@ from typing import Any, Self
 
 import click
 
-from . import __version__, internal
-from .diagnostics import Diagnostics, Location, did_you_mean, display_path, render_json, render_text, summary
-from .project import Project, output_conflict
+from casepress import __version__
+from casepress.core import internal
+from casepress.core.diagnostics import (
+    Diagnostics,
+    Location,
+    did_you_mean,
+    display_path,
+    render_json,
+    render_text,
+    summary,
+)
+from casepress.core.project import Project, output_conflict
 
 FORMATS = click.Choice(["text", "json"])
 INTERRUPTED = 130
@@ -124,7 +133,7 @@ def cli() -> None:
 @common_options
 def check(cases: tuple[str, ...], strict: bool, fmt: str, root: str | None) -> None:
     """Check CASES (folders or case.yaml files; default: every case) and write nothing."""
-    from .pipeline import check_case
+    from casepress.build.pipeline import check_case
 
     project = _project(root)
     diagnostics = Diagnostics()
@@ -175,8 +184,8 @@ def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant:
     their warnings are reported again); one failing case does not stop the
     others, and its previous output stays.
     """
-    from .batch import in_shard, parse_shard
-    from .pipeline import BuildOptions
+    from casepress.build.batch import in_shard, parse_shard
+    from casepress.build.pipeline import BuildOptions
 
     project = _project(root)
     if journal is not None and journal not in project.journals():
@@ -221,7 +230,7 @@ def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant:
 def _plan(case_files: list[Path], project: Project, options: Any, force: bool,
           diagnostics: Diagnostics) -> list[tuple[Path, str]]:
     """The cases to build, with their input digests; an unchanged case's warnings are replayed."""
-    from .batch import MANIFEST, Digester, Manifest, replay_warnings
+    from casepress.build.batch import MANIFEST, Digester, Manifest, replay_warnings
 
     manifest = Manifest.load(options.output_root / MANIFEST)
     digester = Digester(project, options.key())
@@ -244,7 +253,7 @@ def _plan(case_files: list[Path], project: Project, options: Any, force: bool,
 def _build_all(todo: list[tuple[Path, str]], project: Project, options: Any, jobs: int | None, fmt: str,
                results: list[Any]) -> bool:
     """Build ``todo`` into ``results``; True when Ctrl-C stopped it (the results so far are kept)."""
-    from .batch import default_jobs, run
+    from casepress.build.batch import default_jobs, run
 
     def done(result: Any) -> None:
         results.append(result)
@@ -261,8 +270,8 @@ def _build_all(todo: list[tuple[Path, str]], project: Project, options: Any, job
 
 def _finish_output(output_root: Path, project: Project, diagnostics: Diagnostics) -> None:
     """Settle the manifest with what was written and write the collection index (under the folder's lock)."""
-    from .batch import MANIFEST, finish
-    from .collection import write_index
+    from casepress.build.batch import MANIFEST, finish
+    from casepress.outputs.collection import write_index
 
     try:
         finish(output_root, lambda manifest: write_index(manifest, project, output_root, diagnostics))
@@ -323,8 +332,8 @@ def care(cases: tuple[str, ...], output: str | None, no_pdf: bool, strict: bool,
     """
     import json
 
-    from . import care_report
-    from .pipeline import BuildOptions
+    from casepress.outputs import checklist as care_report
+    from casepress.build.pipeline import BuildOptions
 
     project = _project(root)
     diagnostics = Diagnostics()
@@ -355,10 +364,10 @@ def care(cases: tuple[str, ...], output: str | None, no_pdf: bool, strict: bool,
 def _care_one(case_file: Path, project: Project, options: Any, diagnostics: Diagnostics) -> Any:
     """Gather one case and write its checklist files; None (nothing written) on errors, or on
     warnings under ``options.strict``."""
-    from .diagnostics import Location
-    from .output import write_files
-    from .pipeline import gather
-    from .publish import lock
+    from casepress.core.diagnostics import Location
+    from casepress.build.output import write_files
+    from casepress.build.pipeline import gather
+    from casepress.build.publish import lock
 
     local = Diagnostics()
     built = gather(case_file, project, options, local)
@@ -391,10 +400,10 @@ def index(manifests: tuple[str, ...], output: str | None, title: str, root: str 
     After a CI matrix, copy every shard's output/ into one folder and pass each
     shard's manifest here.
     """
-    from .batch import MANIFEST, Manifest, merge_manifests
-    from .collection import render_index
-    from .output import write_files
-    from .publish import lock
+    from casepress.build.batch import MANIFEST, Manifest, merge_manifests
+    from casepress.outputs.collection import render_index
+    from casepress.build.output import write_files
+    from casepress.build.publish import lock
 
     project = _project(root)
     output_root = Path(output) if output else project.root / "output"
@@ -424,7 +433,7 @@ def index(manifests: tuple[str, ...], output: str | None, title: str, root: str 
 @common_options
 def watch(case: str, port: int, host: str, no_pdf: bool, root: str | None) -> None:
     """Rebuild CASE on every save and serve it with live reload (Ctrl-C to stop)."""
-    from .watch import serve
+    from casepress.build.watch import serve
 
     project = _project(root)
     diagnostics = Diagnostics()
@@ -439,7 +448,7 @@ def watch(case: str, port: int, host: str, no_pdf: bool, root: str | None) -> No
               help="Write the schema to this file instead of printing it.")
 def schema(output: str | None) -> None:
     """Print the JSON Schema of the case format (exported from the case model)."""
-    from .schema import schema_text
+    from casepress.model.schema import schema_text
 
     text = schema_text()
     if output:
@@ -454,7 +463,7 @@ def schema(output: str | None) -> None:
 @common_options
 def new(slug: str, title: str | None, root: str | None) -> None:
     """Create cases/SLUG/ from the scaffold under templates/scaffold/."""
-    from .scaffold import scaffold
+    from casepress.scaffold import scaffold
 
     project = _project(root)
     diagnostics = Diagnostics()
@@ -472,7 +481,7 @@ def new(slug: str, title: str | None, root: str | None) -> None:
               show_default=True, help="Output format.")
 def refs(libraries: tuple[str, ...], style: str, fmt: str) -> None:
     """Print every entry of LIBRARIES (.bib files) formatted in a citation style."""
-    from .refs import format_libraries
+    from casepress.cite.refs import format_libraries
 
     diagnostics = Diagnostics()
     text = format_libraries([Path(p) for p in libraries], style, fmt, diagnostics)

@@ -15,9 +15,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .diagnostics import Diagnostics, Location, display_path
-from .limits import MAX_SLUG_LENGTH
-from .project import Project
+from casepress.core.diagnostics import Diagnostics, Location, display_path
+from casepress.core.limits import MAX_SLUG_LENGTH
+from casepress.core.project import Project
 
 
 def _scaffold_dir(project: Project) -> Path | None:
@@ -30,7 +30,7 @@ def _scaffold_dir(project: Project) -> Path | None:
 def _doc(name: str) -> str:
     from pydantic import BaseModel
 
-    from . import model
+    from casepress import model
 
     owner_name, _, field_name = name.rpartition(".")
     owner = getattr(model, owner_name) if owner_name else model.Case
@@ -41,7 +41,7 @@ def _doc(name: str) -> str:
 
 
 def _care(item_id: str) -> str:
-    from .care import checklist
+    from casepress.model.care import checklist
 
     return next(i.item for i in checklist() if i.id == item_id)
 
@@ -65,10 +65,10 @@ def slug_problem(slug: str) -> str | None:
 
 def scaffold(project: Project, slug: str, title: str | None, diagnostics: Diagnostics) -> Path | None:
     """Create ``cases/<slug>/``; refuses to overwrite; returns the new folder or None."""
-    from .schema import schema_text
-    from .template_errors import render_or_report
-    from .template_files import Chain
-    from .templating import make_environment
+    from casepress.model.schema import schema_text
+    from casepress.journals.template_errors import render_or_report
+    from casepress.journals.template_files import Chain
+    from casepress.journals.templating import make_environment
 
     problem = slug_problem(slug)
     if problem:

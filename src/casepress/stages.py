@@ -7,7 +7,7 @@
 A :class:`ResolvedCase` is format-neutral: every number, citation, cross-reference label,
 float placement and generated table cell is decided in it, as plain data (no HTML), so a
 writer (HTML now; JATS or Word later) only prints it. Prose stays Markdown: a writer parses
-each field with :func:`casepress.prose.markdown` and looks up every citation or
+each field with :func:`casepress.text.prose.markdown` and looks up every citation or
 cross-reference group it meets by :class:`GroupId` (the field and the group's ordinal).
 """
 
@@ -19,15 +19,15 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from .model import Case, Demographics, Figure, Markdown, Table
-from .source import SourceDocument
+from casepress.model import Case, Demographics, Figure, Markdown, Table
+from casepress.load.source import SourceDocument
 
 if TYPE_CHECKING:
-    from .care import ChecklistItem, ItemStatus
-    from .cite import Library
-    from .csl import CiteRef
-    from .journal import Journal
-    from .number import RefPart
+    from casepress.model.care import ChecklistItem, ItemStatus
+    from casepress.cite.library import Library
+    from casepress.cite.csl import CiteRef
+    from casepress.journals.journal import Journal
+    from casepress.journals.number import RefPart
 
 FieldPath = tuple[str | int, ...]
 """Where a value is in the case, e.g. ("discussion", "paragraphs", 0, "text")."""
@@ -396,7 +396,7 @@ class ResolvedSection:
     """A section of the body, as the case fills it (empty sections are left out)."""
 
     id: str
-    """The block's id (``casepress.sections.BLOCKS``)."""
+    """The block's id (``casepress.journals.sections.BLOCKS``)."""
     heading: str
     """The heading, as the journal names it."""
     anchor: str
@@ -423,7 +423,7 @@ class ResolvedStatement:
     """A statement after the body (only those with content)."""
 
     id: str
-    """The statement's id (``casepress.sections.STATEMENTS``)."""
+    """The statement's id (``casepress.journals.sections.STATEMENTS``)."""
     heading: str
     """Its heading."""
     anchor: str

@@ -9,6 +9,6 @@ and inline tables as plain cells), ``stage`` (the stage itself).
 
 from __future__ import annotations
 
-from .stage import resolve
+from casepress.resolve.stage import resolve
 
 __all__ = ["resolve"]

@@ -1,6 +1,6 @@
 """Citations and the reference list in neutral form: the CSL style's output as inline data.
 
-:mod:`casepress.csl` formats clusters and entries as a small, closed set of HTML (``<i>``,
+:mod:`casepress.cite.csl` formats clusters and entries as a small, closed set of HTML (``<i>``,
 ``<b>``, ``<sup>``, ``<sub>``, a few styled spans, links out and links to the reference
 list). A thin adapter reads that set back into :data:`~casepress.stages.Inline` nodes, so
 that writers never receive HTML strings; the HTML writer prints the same markup again.
@@ -12,10 +12,10 @@ import html
 import re
 from collections.abc import Sequence
 
-from ..csl import Bibliography, CiteRef, FormattingError, known_locale
-from ..diagnostics import Diagnostics
-from ..journal import Journal
-from ..stages import CheckedCase, CitationLink, Inline, Link, ReferenceEntry, Style, Styled, Text
+from casepress.cite.csl import Bibliography, CiteRef, FormattingError, known_locale
+from casepress.core.diagnostics import Diagnostics
+from casepress.journals.journal import Journal
+from casepress.stages import CheckedCase, CitationLink, Inline, Link, ReferenceEntry, Style, Styled, Text
 
 SPAN_STYLES: dict[str, Style] = {
     "font-variant:small-caps": "small-caps",
@@ -73,7 +73,7 @@ def from_html(fragment: str) -> tuple[Inline, ...]:
 def bibliography(checked: CheckedCase, journal: Journal, diagnostics: Diagnostics) -> Bibliography | None:
     """The case's citation processor, in its style (the case's ``csl:`` or the journal's, found
     as ``casepress check`` finds it)."""
-    from ..template_check import resolve_style
+    from casepress.journals.template_check import resolve_style
 
     style = resolve_style(checked.doc, checked.case, journal, diagnostics)
     if style is None:

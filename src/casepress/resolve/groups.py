@@ -1,6 +1,6 @@
 """The citation and cross-reference groups of a prose field, as the Markdown parser meets them.
 
-Resolving and writing parse a field with the same parser (:func:`casepress.prose.markdown`),
+Resolving and writing parse a field with the same parser (:func:`casepress.text.prose.markdown`),
 so a group is named the same way in both: by its field and its ordinal, counted in the
 order the renderer calls back for groups. (The alternative text of an image is printed as
 plain text, without calling back: groups inside it are skipped by both.)
@@ -14,8 +14,8 @@ from functools import lru_cache
 
 from markdown_it.token import Token
 
-from ..markup import Group
-from ..prose import markdown
+from casepress.text.markup import Group
+from casepress.text.prose import markdown
 
 
 @dataclass(frozen=True, slots=True)

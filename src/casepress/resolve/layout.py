@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from ..journal import JournalConfig, SectionEntry
-from ..model import Case, Markdown, NotReported, StructuredAbstract, Timeline, is_reported
-from ..sections import (
+from casepress.journals.journal import JournalConfig, SectionEntry
+from casepress.model import Case, Markdown, NotReported, StructuredAbstract, Timeline, is_reported
+from casepress.journals.sections import (
     BLOCKS,
     STATEMENTS,
     BlockSpec,
@@ -21,7 +21,7 @@ from ..sections import (
     Paragraphs,
     kept_children,
 )
-from ..stages import (
+from casepress.stages import (
     FieldPath,
     Prose,
     ResolvedSection,

@@ -8,13 +8,13 @@ Nothing here renders HTML; see :class:`~casepress.stages.ResolvedCase`.
 
 from __future__ import annotations
 
-from ..diagnostics import Diagnostics
-from ..generated import describe_event_date
-from ..journal import Journal, Labels
-from ..model import Case, Figure, RelativeDate, Table, Timeline
-from ..number import crossref_label, letter_runs
-from ..prose import plain_text
-from ..stages import (
+from casepress.core.diagnostics import Diagnostics
+from casepress.check.generated import describe_event_date
+from casepress.journals.journal import Journal, Labels
+from casepress.model import Case, Figure, RelativeDate, Table, Timeline
+from casepress.journals.number import crossref_label, letter_runs
+from casepress.text.prose import plain_text
+from casepress.stages import (
     BlockSite,
     CheckedCase,
     CitationCluster,
@@ -32,11 +32,11 @@ from ..stages import (
     SectionFloats,
     TimelineEntry,
 )
-from ..timeline import resolve_events
-from .citations import bibliography, format_citations
-from .layout import plan, sections, statements
-from .tables import table_cells
-from .walk import FloatRef, Walk, case_floats
+from casepress.check.timeline import resolve_events
+from casepress.resolve.citations import bibliography, format_citations
+from casepress.resolve.layout import plan, sections, statements
+from casepress.resolve.tables import table_cells
+from casepress.resolve.walk import FloatRef, Walk, case_floats
 
 
 def resolve(checked: CheckedCase, journal: Journal, diagnostics: Diagnostics) -> ResolvedCase | None:

@@ -1,15 +1,15 @@
 """Tables as plain cells with their flags: the generated ones (timeline, laboratory results,
 immunohistochemistry) and the case's inline tables. How values print (dates, numbers,
-ranges) comes from :mod:`casepress.generated`; what a writer does with a flag is its own
+ranges) comes from :mod:`casepress.check.generated`; what a writer does with a flag is its own
 business (the HTML writer: classes and bold)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..generated import FLAG_MARKS, long_date, number_text, range_text
-from ..model import Case, Immunohistochemistry, LabResult, Table
-from ..stages import Cell, CellPart, CellText, FieldPath, LineBreak, Prose, TimelineEntry
+from casepress.check.generated import FLAG_MARKS, long_date, number_text, range_text
+from casepress.model import Case, Immunohistochemistry, LabResult, Table
+from casepress.stages import Cell, CellPart, CellText, FieldPath, LineBreak, Prose, TimelineEntry
 
 RANGE_NOTE = "↑ above, ↓ below the reference range."
 RELATIVE_NOTE = "Dates in parentheses are given in the report relative to another event."

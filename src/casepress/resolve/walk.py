@@ -21,12 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..csl import CiteRef
-from ..markup import CrossRef, Group
-from ..model import Case, Figure, Table, Timeline, iter_prose
-from ..stages import BlockSite, FieldPath, GroupId, Landmark, Prose
-from .groups import find_groups
-from .layout import FloatsRemaining, PlaceHere, Step, Visit
+from casepress.cite.csl import CiteRef
+from casepress.text.markup import CrossRef, Group
+from casepress.model import Case, Figure, Table, Timeline, iter_prose
+from casepress.stages import BlockSite, FieldPath, GroupId, Landmark, Prose
+from casepress.resolve.groups import find_groups
+from casepress.resolve.layout import FloatsRemaining, PlaceHere, Step, Visit
 
 Site = BlockSite | Literal["section", "end"]
 """Where a float is set: after a block of prose, by a section, or after the body."""
@@ -62,7 +62,7 @@ def float_prose(case: Case, ref: FloatRef) -> list[Prose]:
     table = ref.obj
     cells: list[Prose] = []
     if table.generate == "timeline" and isinstance(case.timeline, Timeline):
-        from ..timeline import resolve_events
+        from casepress.check.timeline import resolve_events
 
         events = case.timeline.events
         cells = [Prose(("timeline", "events", events.index(r.event), "text"), r.event.text)

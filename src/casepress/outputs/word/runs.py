@@ -1,0 +1,205 @@
+"""Inline text as Word runs: neutral inline nodes (citations, reference entries) and Markdown prose.
+
+Faces map to run properties (italic, bold, superscript, subscript, small caps, underline);
+links out become real Word hyperlinks; citation links print their text (a manuscript's
+citations are read, not followed). Markdown is parsed by the shared
+:func:`casepress.text.prose.markdown` parser; each citation or cross-reference group is handed to
+a callback that returns the text to print (as the style prints it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+from markdown_it.token import Token
+
+from casepress.text import markup
+from casepress.outputs.jats.inline import CitationNode, LinkNode, StyledNode, TextNode
+from casepress.text.prose import markdown
+
+
+@dataclass(frozen=True)
+class Face:
+    """The run properties in force."""
+
+    italic: bool = False
+    bold: bool = False
+    superscript: bool = False
+    subscript: bool = False
+    small_caps: bool = False
+    underline: bool = False
+    monospace: bool = False
+
+
+_STYLE_FACES = {
+    "italic": {"italic": True}, "bold": {"bold": True}, "superscript": {"superscript": True},
+    "subscript": {"subscript": True}, "small-caps": {"small_caps": True}, "underline": {"underline": True},
+    "upright": {"italic": False}, "normal-weight": {"bold": False}, "light": {},
+}
+"""Neutral styles -> changes of face."""
+
+TextRenderer = Callable[[markup.Group, int], str]
+"""A reference group (with its ordinal in the field) -> the text printed there."""
+
+
+class RunWriter:
+    """Appends runs to a paragraph (or to a hyperlink inside it)."""
+
+    def __init__(self, paragraph: Paragraph) -> None:
+        self.paragraph = paragraph
+        self.target: Any = paragraph._p
+
+    def text(self, text: str, face: Face) -> None:
+        """One run of text in ``face``."""
+        if not text:
+            return
+        run = OxmlElement("w:r")
+        props = _run_properties(face)
+        if props is not None:
+            run.append(props)
+        node = OxmlElement("w:t")
+        node.text = text
+        if text != text.strip():
+            node.set(qn("xml:space"), "preserve")
+        run.append(node)
+        self.target.append(run)
+
+    def open_link(self, href: str) -> Any:
+        """Start a hyperlink to ``href``; later runs go inside it until :meth:`close_link`."""
+        rid = self.paragraph.part.relate_to(href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        link = OxmlElement("w:hyperlink")
+        link.set(qn("r:id"), rid)
+        self.paragraph._p.append(link)
+        previous, self.target = self.target, link
+        return previous
+
+    def close_link(self, previous: Any) -> None:
+        """End the hyperlink."""
+        self.target = previous
+
+
+def _run_properties(face: Face) -> Any:
+    if face == Face():
+        return None
+    props = OxmlElement("w:rPr")
+    if face.monospace:
+        fonts = OxmlElement("w:rFonts")
+        for attr in ("w:ascii", "w:hAnsi", "w:cs"):
+            fonts.set(qn(attr), "Courier New")
+        props.append(fonts)
+    for flag, tag in ((face.bold, "w:b"), (face.italic, "w:i"), (face.small_caps, "w:smallCaps")):
+        if flag:
+            props.append(OxmlElement(tag))
+    if face.underline:
+        underline = OxmlElement("w:u")
+        underline.set(qn("w:val"), "single")
+        props.append(underline)
+    if face.superscript or face.subscript:
+        align = OxmlElement("w:vertAlign")
+        align.set(qn("w:val"), "superscript" if face.superscript else "subscript")
+        props.append(align)
+    return props
+
+
+def add_inlines(writer: RunWriter, nodes: Iterable[Any], face: Face = Face()) -> None:
+    """Neutral inline nodes as runs."""
+    for node in nodes:
+        if isinstance(node, CitationNode):
+            add_inlines(writer, node.children, face)
+        elif isinstance(node, LinkNode):
+            previous = writer.open_link(node.href)
+            add_inlines(writer, node.children, face)
+            writer.close_link(previous)
+        elif isinstance(node, StyledNode):
+            add_inlines(writer, node.children, replace(face, **_STYLE_FACES.get(node.style, {})))
+        elif isinstance(node, TextNode):
+            writer.text(node.text, face)
+        else:
+            raise TypeError(f"not an inline node: {node!r}")
+
+
+_FACE_TOKENS = {"em": {"italic": True}, "strong": {"bold": True}, "sup": {"superscript": True},
+                "sub": {"subscript": True}}
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.next = 0
+
+    def take(self) -> int:
+        value, self.next = self.next, self.next + 1
+        return value
+
+
+def _add_tokens(writer: RunWriter, tokens: Sequence[Token], groups: TextRenderer, counter: _Counter,
+                face: Face) -> None:
+    faces = [face]
+    links: list[Any] = []
+    for token in tokens:
+        kind = token.type
+        if kind == "text":
+            writer.text(token.content, faces[-1])
+        elif kind in ("softbreak", "hardbreak"):
+            writer.text(" ", faces[-1])
+        elif kind == "code_inline":
+            writer.text(token.content, replace(faces[-1], monospace=True))
+        elif kind == "casepress_ref":
+            writer.text(groups(token.meta["group"], counter.take()), faces[-1])
+        elif kind == "link_open":
+            links.append(writer.open_link(str(token.attrGet("href") or "")))
+        elif kind == "link_close" and links:
+            writer.close_link(links.pop())
+        elif kind.endswith("_open") and kind[:-5] in _FACE_TOKENS:
+            faces.append(replace(faces[-1], **_FACE_TOKENS[kind[:-5]]))
+        elif kind.endswith("_close") and kind[:-6] in _FACE_TOKENS and len(faces) > 1:
+            faces.pop()
+        elif kind == "image":
+            writer.text(token.content, faces[-1])
+
+
+def add_inline_markdown(paragraph: Paragraph, text: str, groups: TextRenderer, face: Face = Face(),
+                        counter: _Counter | None = None) -> Paragraph:
+    """Inline Markdown (a title, a caption, a cell) appended to ``paragraph`` as runs."""
+    tokens = markdown().parseInline(text.strip(), {})
+    _add_tokens(RunWriter(paragraph), (tokens[0].children or []) if tokens else [], groups,
+                counter or _Counter(), face)
+    return paragraph
+
+
+BlockSink = Callable[[str | None], Paragraph]
+"""Makes a new paragraph; the argument is a list style (``List Bullet``, ``List Number``) or None."""
+
+
+def add_markdown_blocks(text: str, new_paragraph: BlockSink, groups: TextRenderer,
+                        after_block: Callable[[int], None] | None = None) -> None:
+    """Block Markdown as paragraphs: paragraphs in the sink's style, list items as ``List Bullet``
+    or ``List Number`` paragraphs; ``after_block(i)`` runs after each top-level block (figures and
+    tables placed after the paragraph of their first mention)."""
+    counter = _Counter()
+    lists: list[str] = []
+    block = 0
+    for token in markdown().parse(text, {}):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            lists.append("List Bullet" if token.type == "bullet_list_open" else "List Number")
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+        elif token.type == "inline":
+            paragraph = new_paragraph(lists[-1] if lists else None)
+            _add_tokens(RunWriter(paragraph), token.children or [], groups, counter, Face())
+        elif token.type in ("fence", "code_block"):
+            RunWriter(new_paragraph(None)).text(token.content.rstrip("\n"), Face(monospace=True))
+        if token.level == 0 and token.nesting <= 0 and token.type != "inline":
+            if after_block is not None:
+                after_block(block)
+            block += 1
+
+
+def as_written(group: markup.Group, ordinal: int) -> str:
+    """A :data:`TextRenderer` for prose without resolved groups: the keys as written."""
+    return "; ".join("@" + (item.key if isinstance(item, markup.Citation) else item.id) for item in group.items)
