@@ -22,36 +22,36 @@ from casepress.core.diagnostics import Diagnostic, Location, Severity, display_p
 CODE = "internal"
 
 STAGES: dict[str, str] = {
-    "source": "load",
-    "validate": "validate",
+    "load": "load",
     "model": "validate",
-    "timeline": "validate",
-    "number": "number",
-    "generated": "validate",
+    "model.care": "checklist",
+    "check": "validate",
+    "check.deid": "strip figures",
     "cite": "cite",
-    "bibtex": "cite",
-    "refs": "cite",
-    "markup": "render HTML",
-    "prose": "render HTML",
-    "render_html": "render HTML",
-    "journal": "render HTML",
-    "csl": "render HTML",
-    "render_pdf": "PDF",
-    "care": "checklist",
-    "care_report": "checklist",
-    "deid": "strip figures",
-    "output": "write",
-    "publish": "write",
-    "batch": "rebuild check",
-    "caseinputs": "rebuild check",
-    "collection": "index",
+    "cite.csl": "render HTML",
+    "text": "render HTML",
+    "journals": "render HTML",
+    "journals.number": "number",
+    "resolve": "resolve",
+    "outputs": "render HTML",
+    "outputs.pdf": "PDF",
+    "outputs.checklist": "checklist",
+    "outputs.collection": "index",
+    "outputs.jats": "JATS",
+    "outputs.word": "Word",
+    "outputs.submission": "submission",
+    "build.output": "write",
+    "build.publish": "write",
+    "build.batch": "rebuild check",
+    "load.caseinputs": "rebuild check",
+    "build.watch": "watch",
+    "build.pipeline": "build",
     "scaffold": "new case",
-    "watch": "watch",
-    "pipeline": "build",
     "cli": "command",
 }
-"""casepress module -> the pipeline stage it belongs to; helpers not listed (diagnostics,
-confine, limits) take the stage of their caller."""
+"""casepress module or package (dotted, inside casepress) -> the pipeline stage it belongs to;
+the longest listed prefix wins, so a new module takes its package's stage. ``core`` is not
+listed: its helpers (diagnostics, confine, limits) take the stage of their caller."""
 
 HINT = (
     "this is a bug in casepress, not a problem with your input; please report it to the casepress "
@@ -61,14 +61,32 @@ HINT = (
 current_case: ContextVar[Path | None] = ContextVar("current_case", default=None)
 """The case being worked on, for handlers that only see the exception."""
 
+_PACKAGE = Path(__file__).resolve().parents[1]
+"""The casepress package folder, to name a frame's module."""
+
+
+def _stage_of_file(filename: str) -> str | None:
+    """The stage of the casepress module at ``filename``, or None outside casepress or unlisted."""
+    try:
+        parts = list(Path(filename).resolve().relative_to(_PACKAGE).with_suffix("").parts)
+    except ValueError:
+        return None
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    for end in range(len(parts), 0, -1):
+        stage = STAGES.get(".".join(parts[:end]))
+        if stage is not None:
+            return stage
+    return None
+
 
 def stage_of(exc: BaseException) -> str:
-    """The pipeline stage the exception was raised in (the innermost casepress frame)."""
+    """The pipeline stage the exception was raised in (the innermost listed casepress frame)."""
     found = "command"
     for frame in traceback.extract_tb(exc.__traceback__):
-        path = Path(frame.filename)
-        if path.parent.name == "casepress" and path.stem in STAGES:
-            found = STAGES[path.stem]
+        stage = _stage_of_file(frame.filename)
+        if stage is not None:
+            found = stage
     return found
 
 
