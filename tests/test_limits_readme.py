@@ -13,7 +13,7 @@ from .conftest import REPO
 
 def _documented_limits() -> list[tuple[str, str]]:
     """(name, docstring) of each constant limits.py defines, in file order."""
-    tree = ast.parse((REPO / "src" / "casepress" / "limits.py").read_text(encoding="utf-8"))
+    tree = ast.parse((REPO / "src" / "casepress" / "core" / "limits.py").read_text(encoding="utf-8"))
     found: list[tuple[str, str]] = []
     body = tree.body
     for node, following in zip(body, body[1:] + [None], strict=True):
