@@ -94,13 +94,18 @@ def _project(root: str | None) -> Project:
 
 
 def report(diagnostics: Diagnostics, fmt: str, strict: bool, *, quiet_ok: bool = False) -> int:
-    """Print every diagnostic (and GitHub annotations under Actions); return the exit code."""
+    """Print every diagnostic (and GitHub annotations under Actions); return the exit code.
+
+    The text report collapses many warnings of one code into one line unless ``--verbose``;
+    JSON and the annotations always list every one."""
     items = diagnostics.sorted()
     if fmt == "json":
         click.echo(render_json(items))
     else:
         if items:
-            click.echo(render_text(items), err=True)
+            context = click.get_current_context(silent=True)
+            verbose = bool(context and context.meta.get("casepress.verbose"))
+            click.echo(render_text(items, collapse=not verbose), err=True)
         if items or not quiet_ok:
             click.echo(summary(diagnostics), err=True)
     if os.environ.get("GITHUB_ACTIONS") == "true":
@@ -120,6 +125,15 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)
 
 
+def verbose_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--verbose for the commands that report diagnostics (read by :func:`report`)."""
+    return click.option(
+        "--verbose", "-v", is_flag=True, expose_value=False,
+        callback=lambda ctx, _param, value: ctx.meta.__setitem__("casepress.verbose", value),
+        help="List every warning (many of one code are otherwise collapsed into one line).",
+    )(func)
+
+
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="casepress")
 def cli() -> None:
@@ -130,6 +144,7 @@ def cli() -> None:
 @click.argument("cases", nargs=-1)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Diagnostics format.")
+@verbose_option
 @common_options
 def check(cases: tuple[str, ...], strict: bool, fmt: str, root: str | None) -> None:
     """Check CASES (folders or case.yaml files; default: every case) and write nothing."""
@@ -173,6 +188,7 @@ def guarded(step: Callable[..., Any], case_file: Path, project: Project, diagnos
               help="Build only shard I of N (a stable share of the cases, for CI matrices).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1); a case with warnings is not written.")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Diagnostics format.")
+@verbose_option
 @common_options
 def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant: str | None, journal: str | None,
           page_size: str | None, jobs: int | None, force: bool, shard: str | None, strict: bool, fmt: str,
@@ -324,6 +340,7 @@ class Progress:
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF layout (no page numbers, no checklist PDF).")
 @click.option("--strict", is_flag=True, help="Missing items (and any warning) fail the run (exit 1).")
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Output format.")
+@verbose_option
 @common_options
 def care(cases: tuple[str, ...], output: str | None, no_pdf: bool, strict: bool, fmt: str, root: str | None) -> None:
     """Fill in the CARE checklist for CASES: status, section and page of each of the 30 items.

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from casepress.core.diagnostics import Diagnostics
+from casepress.core.diagnostics import Diagnostics, warning_code
 from casepress.core.project import Project
 from casepress.load.source import SourceDocument, load_yaml
 from casepress.stages import BuildOptions, BuiltCase, CheckedCase
@@ -51,21 +51,24 @@ def check_case(case_file: Path, project: Project, diagnostics: Diagnostics,
     return checked if not local.has_errors else None
 
 
+warning_code("unknown-check", "`checks.disable` names a code that is no warning", "{n} codes in checks.disable are no warnings")
+
+
 def merge_for_case(local: Diagnostics, into: Diagnostics, doc: SourceDocument | None) -> None:
     """Add a case's diagnostics to the run's, dropping the warnings the case switched off."""
-    from casepress.core.diagnostics import WARNING_CODES, Severity, did_you_mean, disabled_codes, suppressed
+    from casepress.core.diagnostics import (
+        Severity, did_you_mean, disableable_codes, disabled_codes, suppressed, unknown_checks)
 
     disabled = disabled_codes(doc.data if doc is not None else None)
     for item in local:
         if item.severity is Severity.WARNING and suppressed(item.code, disabled):
             continue
         into.add(item)
-    for code in disabled:
-        if not any(code == known or code.startswith(known + "-") for known in WARNING_CODES):
-            path = ("checks", "disable", code)
-            assert doc is not None
-            into.warning("unknown-check", f"'{code}' is not a warning that can be disabled",
-                         doc.location(path, key=True), path, did_you_mean(code, WARNING_CODES))
+    for code in unknown_checks(disabled):
+        path = ("checks", "disable", code)
+        assert doc is not None
+        into.warning("unknown-check", f"'{code}' is not a warning that can be disabled",
+                     doc.location(path, key=True), path, did_you_mean(code, disableable_codes()))
 
 
 def gather(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> BuiltCase | None:

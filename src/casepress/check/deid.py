@@ -52,6 +52,7 @@ from casepress.core.diagnostics import (
     display_path,
     format_path,
     suppressed,
+    warning_code,
 )
 
 if TYPE_CHECKING:  # validate.py imports this module to register the check
@@ -1546,6 +1547,11 @@ def acknowledgements(data: Any) -> list[Acknowledged]:
                 Acknowledged(index, entry["text"], field if isinstance(field, str) else None)
             )
     return result
+
+
+warning_code("deid", "a possible identifier of the patient (HIPAA Safe Harbor), `deid-<kind>`, in the text or "
+             "in image metadata", "{n} possible identifiers", family=True)
+warning_code("deid-unused-acknowledgement", "an acknowledgement in `checks.acknowledge` matches no finding")
 
 
 def check_deidentification(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:

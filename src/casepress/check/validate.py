@@ -20,7 +20,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from casepress.text import markup
 from casepress.check.deid import check_deidentification
-from casepress.core.diagnostics import Diagnostics, FieldPath, did_you_mean, format_path
+from casepress.core.diagnostics import Diagnostics, FieldPath, did_you_mean, format_path, warning_code
 from casepress.model import Case, Figure, Markdown, Table, Timeline, iter_prose
 from casepress.core.project import Project
 from casepress.load.source import SourceDocument
@@ -388,6 +388,9 @@ def check_bibliography_files(case: Case, ctx: CaseContext, diagnostics: Diagnost
             diagnostics.error("missing-file", f"bibliography file '{name}' does not exist", ctx.at(path), path)
 
 
+warning_code("unreferenced", "a figure or table is never referenced in the text", "{n} figures and tables are never referenced")
+
+
 def check_references(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
     """Every cross-reference names an existing figure, table or panel; every float is referenced."""
     # The first definition wins; later duplicates have their own error.
@@ -520,6 +523,9 @@ def _strings(node: Any, path: FieldPath = ()) -> Iterable[tuple[FieldPath, str]]
             yield from _strings(value, path + (index,))
 
 
+warning_code("placeholder", "scaffold text (TODO) is left", "{n} fields still hold placeholder text (TODO)")
+
+
 def check_placeholders(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
     """Scaffold text that still says TODO (in any field) is a warning: the case is not finished."""
     for path, text in _strings(ctx.doc.data):
@@ -529,6 +535,10 @@ def check_placeholders(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -
                 "placeholder", "still holds placeholder text (TODO)",
                 ctx.doc.location_in_text(path, index), path,
             )
+
+
+warning_code("care-missing", "a CARE item is neither reported nor marked not_reported",
+             "{n} CARE items are neither reported nor marked not_reported")
 
 
 def check_care(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:

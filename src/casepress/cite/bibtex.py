@@ -63,7 +63,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from casepress.core.diagnostics import Diagnostics, Location, display_path
+from casepress.core.diagnostics import Diagnostics, Location, display_path, warning_code
 from casepress.cite.biblatex_terms import EPRINT_URLS, localised
 from casepress.cite.sentence_case import is_english, sentence_case
 from casepress.core.limits import MAX_BRACE_DEPTH, MAX_FIELD_LENGTH, MAX_MACRO_LENGTH
@@ -312,6 +312,10 @@ def _split_entries(
     return entries
 
 
+warning_code("undefined-macro", "a .bib value uses an undefined @string macro (taken as literal text)",
+             "{n} uses of undefined macros")
+
+
 def _define_macro(
     block: Any, shown: str, macros: dict[str, str], diagnostics: Diagnostics
 ) -> None:
@@ -333,6 +337,9 @@ def _define_macro(
             Location(shown, line, 1),
         )
     macros[block.key.strip().lower()] = value.text
+
+
+warning_code("duplicate-field", "a field appears twice in one .bib entry (the first one is used)")
 
 
 def _raw_entry(
@@ -626,6 +633,10 @@ _BOOK_PARENTS = frozenset({"book", "mvbook"})
 _BOOK_CHILDREN = frozenset({"inbook", "bookinbook", "suppbook"})
 
 
+warning_code("crossref-cycle", "a .bib entry is on a crossref ring (it inherits from the others only)")
+warning_code("unknown-crossref", "a .bib entry's crossref names no entry of the bibliography")
+
+
 def _with_crossref(
     entry: _RawEntry, entries: Mapping[str, _RawEntry], diagnostics: Diagnostics
 ) -> _RawEntry:
@@ -826,6 +837,16 @@ def _convert(entry: _RawEntry, diagnostics: Diagnostics) -> dict[str, Any]:
         location = entry.location() if problem.field is None else entry.location(problem.field)
         diagnostics.warning(problem.code, problem.message, location, hint=problem.hint)
     return item
+
+
+warning_code("latex-command", "an unknown LaTeX command in a .bib field (kept as its text)",
+             "{n} unknown LaTeX commands in .bib fields")
+warning_code("unknown-entry-type", "an unknown .bib entry type (treated as a document)")
+warning_code("invalid-name", "a .bib name list that cannot be read as names")
+warning_code("invalid-date", "a .bib date or month field that is not a date (kept as text, or only the year used)")
+warning_code("invalid-doi", "a .bib DOI that is not a DOI (left out)")
+warning_code("incomplete-entry", "a .bib entry has no title, or no author or editor",
+             "{n} bibliography entries are incomplete")
 
 
 class _Converter:

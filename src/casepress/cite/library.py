@@ -17,7 +17,7 @@ from pathlib import Path
 from casepress.text import markup
 from casepress.cite.bibtex import BibEntry, load_bibliography
 from casepress.core.confine import Refused, check_name, regular_file, resolve_inside
-from casepress.core.diagnostics import Diagnostics, FieldPath, did_you_mean
+from casepress.core.diagnostics import Diagnostics, FieldPath, did_you_mean, warning_code
 from casepress.model import Case, iter_prose
 from casepress.load.source import SourceDocument
 
@@ -96,6 +96,11 @@ def readable_bibliographies(names: Iterable[object], case_dir: Path, project_roo
 def bibliography_files(case: Case, case_dir: Path, project_root: Path | None = None) -> list[Path]:
     """The .bib files named by the case that may be read, resolved against its folder."""
     return readable_bibliographies(case.bibliography, case_dir, project_root)
+
+
+warning_code("citation-in-abstract", "the abstract cites the literature (CARE abstracts carry no citations)",
+             "{n} citations in the abstract")
+warning_code("unused-reference", "a bibliography entry is never cited", "{n} bibliography entries are never cited")
 
 
 def resolve(case: Case, doc: SourceDocument, diagnostics: Diagnostics, project_root: Path | None = None) -> Library | None:

@@ -8,8 +8,12 @@ Stages never raise on bad input; they append :class:`Diagnostic` records to a
 from __future__ import annotations
 
 import difflib
+import importlib
 import json
 import os
+import re
+import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -36,6 +40,15 @@ class Location:
     """1-based line, or None when only the file is known."""
     column: int | None = None
     """1-based column, or None when only the line is known."""
+
+    def text(self) -> str:
+        """``file:line:column``, as far as it is known."""
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return where
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,14 +79,7 @@ class Diagnostic:
 
     def format(self) -> str:
         """``file:line:col: severity[code] path: message`` plus an indented hint line."""
-        where = ""
-        if self.location is not None:
-            where = self.location.file
-            if self.location.line is not None:
-                where += f":{self.location.line}"
-                if self.location.column is not None:
-                    where += f":{self.location.column}"
-            where += ": "
+        where = f"{self.location.text()}: " if self.location is not None else ""
         path = f" {self.path}:" if self.path else ""
         text = f"{where}{self.severity.value}[{self.code}]{path} {self.message}"
         if self.hint:
@@ -187,16 +193,93 @@ class Diagnostics:
         return iter(self.items)
 
 
-WARNING_CODES = (
-    "unreferenced", "placeholder", "care-missing", "care-title", "care-keywords",
-    "care-introduction-citations", "care-discussion-citations", "care-timeline-interventions",
-    "care-timeline-outcome", "care-consent", "unused-reference", "citation-in-abstract",
-    "invalid-doi", "incomplete-entry", "weasyprint", "deid",
-    # the .bib converter's (bibtex.py)
-    "invalid-date", "invalid-name", "undefined-macro", "unknown-crossref", "crossref-cycle",
-    "unknown-entry-type", "duplicate-field", "latex-command",
-)
-"""Warning codes (and code families: ``deid`` covers every ``deid-*``) a case may disable."""
+@dataclass(frozen=True, slots=True)
+class WarningCode:
+    """A warning code a case may switch off with ``checks.disable``, declared where it is emitted."""
+
+    code: str
+    """The code, e.g. ``unused-reference``; for a family, the prefix (``deid`` covers ``deid-*``)."""
+    meaning: str
+    """What the warning means, in a short phrase (the README's table lists it)."""
+    many: str | None = None
+    """The head of the one line many of these collapse into, with ``{n}`` for the count,
+    e.g. ``{n} bibliography entries are never cited`` (default: ``{n} warnings``)."""
+    family: bool = False
+    """True when ``code`` is a prefix: every ``<code>-<kind>`` is one of these."""
+    modules: tuple[str, ...] = ()
+    """The modules that declared it (the emitters)."""
+
+
+_REGISTRY: dict[str, WarningCode] = {}
+"""Every warning code declared so far, by code (filled as the emitting modules are imported)."""
+_ALL_IMPORTED = False
+"""True once every module that declares a warning code has been imported."""
+_PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def warning_code(code: str, meaning: str, many: str | None = None, *, family: bool = False) -> str:
+    """Declare a warning code at module level, next to the code that emits it; returns ``code``.
+
+    The codes ``checks.disable`` accepts are exactly those declared (a test finds every
+    warning the source emits and asserts it is declared in its module), so the list
+    cannot drift from the emitters.
+    """
+    module = str(sys._getframe(1).f_globals.get("__name__", "?"))
+    known = _REGISTRY.get(code)
+    modules = (known.modules if known else ()) + (module,)
+    _REGISTRY[code] = WarningCode(code, known.meaning if known else meaning,
+                                  (known.many if known else None) or many,
+                                  family or bool(known and known.family), tuple(dict.fromkeys(modules)))
+    return code
+
+
+def warning_codes() -> dict[str, WarningCode]:
+    """Every declared warning code, sorted (imports each module that declares one)."""
+    _import_emitters()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def _import_emitters() -> None:
+    """Import every casepress module whose source declares a warning code (once)."""
+    global _ALL_IMPORTED
+    if _ALL_IMPORTED:
+        return
+    for source in sorted(_PACKAGE.rglob("*.py")):
+        if source.resolve() == Path(__file__).resolve() or "warning_code(" not in source.read_text("utf-8"):
+            continue
+        parts = source.relative_to(_PACKAGE.parent).with_suffix("").parts
+        importlib.import_module(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    _ALL_IMPORTED = True
+
+
+def declared(code: str) -> WarningCode | None:
+    """The declaration covering ``code`` (itself, or the family it belongs to), or None.
+
+    Looks among the modules imported so far first, and imports the other emitters only
+    when that fails (``casepress check`` never imports the PDF stage for a known code)."""
+    for attempt in range(2):
+        if code in _REGISTRY:
+            return _REGISTRY[code]
+        for entry in _REGISTRY.values():
+            if entry.family and code.startswith(entry.code + "-"):
+                return entry
+        if attempt == 0:
+            _import_emitters()
+    return None
+
+
+def unknown_checks(disabled: Iterable[str]) -> list[str]:
+    """The codes of ``checks.disable`` that are no warning casepress emits (none when
+    ``unknown-check`` itself is disabled)."""
+    names = list(disabled)
+    if "unknown-check" in names:
+        return []
+    return [code for code in names if declared(code) is None]
+
+
+def disableable_codes() -> list[str]:
+    """Every code ``checks.disable`` accepts as written (families without their kinds)."""
+    return list(warning_codes())
 
 
 def disabled_codes(data: object) -> dict[str, str]:
@@ -260,9 +343,71 @@ def _inside_cwd(p: Path) -> bool:
     return True
 
 
-def render_text(diagnostics: Iterable[Diagnostic]) -> str:
-    """Human-readable report, one diagnostic per line (hints indented below)."""
-    return "\n".join(d.format() for d in diagnostics)
+COLLAPSE_AT = 5
+"""A warning code reported this many times or more prints as one line (``--verbose`` lists all)."""
+SHOWN_PLACES = 3
+"""How many places that one line names before ``and N more``."""
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+def render_text(diagnostics: Iterable[Diagnostic], *, collapse: bool = False) -> str:
+    """Human-readable report, one diagnostic per line (hints indented below).
+
+    With ``collapse``, the warnings of a code reported :data:`COLLAPSE_AT` times or more
+    become one line at the place of the first, naming :data:`SHOWN_PLACES` places and
+    counting the rest. Errors are never collapsed: each one stops the build and must be
+    fixed where it is, so each keeps its own line, message and hint.
+    """
+    return "\n".join(
+        d.format() if isinstance(d, Diagnostic) else format_collapsed(d)
+        for d in (collapsed(list(diagnostics)) if collapse else diagnostics)
+    )
+
+
+def collapsed(diagnostics: Sequence[Diagnostic]) -> list[Diagnostic | list[Diagnostic]]:
+    """``diagnostics`` in order, the warnings of each frequent code gathered into one list
+    standing where the first of them stood."""
+    counts = Counter(d.code for d in diagnostics if d.severity is Severity.WARNING)
+    groups: dict[str, list[Diagnostic]] = {}
+    out: list[Diagnostic | list[Diagnostic]] = []
+    for item in diagnostics:
+        if item.severity is not Severity.WARNING or counts[item.code] < COLLAPSE_AT:
+            out.append(item)
+            continue
+        if item.code not in groups:
+            groups[item.code] = []
+            out.append(groups[item.code])
+        groups[item.code].append(item)
+    return out
+
+
+def format_collapsed(group: Sequence[Diagnostic]) -> str:
+    """One line for many warnings of one code: the count, the first places, how many more.
+
+    ``warning[unused-reference]: 113 bibliography entries are never cited: refs.bib:12:1
+    (smith2019), ... and 110 more (--verbose lists all)``; the hint follows when all share it.
+    """
+    first = group[0]
+    entry = declared(first.code)
+    head = (entry.many if entry is not None and entry.many else "{n} warnings").format(n=len(group))
+    places = ", ".join(_place(d) for d in group[:SHOWN_PLACES])
+    more = len(group) - SHOWN_PLACES
+    text = f"{first.severity.value}[{first.code}]: {head}: {places}"
+    if more > 0:
+        text += f" and {more} more (--verbose lists all)"
+    if first.hint and all(d.hint == first.hint for d in group):
+        text += f"\n    hint: {first.hint}"
+    return text
+
+
+def _place(diagnostic: Diagnostic) -> str:
+    """``file:line:col (what)``: the field path, else the first name the message quotes."""
+    quoted = _QUOTED.search(diagnostic.message)
+    label = diagnostic.path or (quoted.group(1) if quoted else None)
+    where = diagnostic.location.text() if diagnostic.location is not None else ""
+    if label:
+        return f"{where} ({label})" if where else f"({label})"
+    return where or diagnostic.message
 
 
 def render_json(diagnostics: Iterable[Diagnostic]) -> str:
@@ -281,15 +426,22 @@ def summary(diagnostics: Diagnostics) -> str:
 
 
 __all__ = [
+    "COLLAPSE_AT",
     "Diagnostic",
     "Diagnostics",
     "FieldPath",
     "Location",
     "Severity",
+    "WarningCode",
+    "collapsed",
+    "declared",
     "did_you_mean",
     "display_path",
     "format_path",
     "render_json",
     "render_text",
     "summary",
+    "unknown_checks",
+    "warning_code",
+    "warning_codes",
 ]

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import yaml
 
-from casepress.core.diagnostics import FieldPath
+from casepress.core.diagnostics import FieldPath, warning_code
 from casepress.model import Case, Discussion, History, NotReported, StructuredAbstract, is_reported
 
 
@@ -185,6 +185,16 @@ def _cites(text: str | None) -> bool:
     from casepress.text import markup
 
     return bool(text) and any(group.citations for group in markup.scan(str(text)))
+
+
+warning_code("care-title", "the title does not say 'case report' and name the area of focus (CARE 1)")
+warning_code("care-keywords", "fewer than two or more than five key words (CARE 2)")
+warning_code("care-introduction-citations", "the introduction cites no literature (CARE 4)")
+warning_code("care-discussion-citations", "the discussion cites no literature (CARE 11b)")
+warning_code("care-timeline-interventions", "a structured intervention is not in the timeline (CARE 7)",
+             "{n} interventions do not appear in the timeline")
+warning_code("care-timeline-outcome", "the timeline has no outcome event though outcomes are reported (CARE 7)")
+warning_code("care-consent", "informed consent is not obtained or not recorded (CARE 13)")
 
 
 def care_lints(case: Case, ctx: Any, diagnostics: Any) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import urlopen
 
-from casepress.core.diagnostics import Diagnostics, Location, display_path
+from casepress.core.diagnostics import Diagnostics, Location, display_path, warning_code
 from casepress.stages import CheckedCase, RenderedHtml, RenderedPdf
 from casepress.journals.stylesheets import BASE_URL, check_stylesheets, classify, html_references, refused
 
@@ -129,6 +129,11 @@ def _lost_anchors(html: str, document: Any) -> list[str]:
     """Ids of prose fields, figures, tables and the end mark that no page laid out, in document order."""
     laid_out = {name for page in document.pages for name in page.anchors}
     return [name for name in _ANCHOR.findall(html) if name not in laid_out]
+
+
+warning_code("layout-lost-content", "WeasyPrint's two-column layout lost content; the PDF is set in one column")
+warning_code("weasyprint", "WeasyPrint's own warning (CSS it ignored, a resource it could not load)",
+             "{n} warnings from WeasyPrint")
 
 
 def html_to_pdf(html: str, files: Files, variant: str | None, origin: Location,

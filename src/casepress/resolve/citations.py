@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from casepress.cite.csl import Bibliography, CiteRef, FormattingError, known_locale
-from casepress.core.diagnostics import Diagnostics
+from casepress.core.diagnostics import Diagnostics, warning_code
 from casepress.journals.journal import Journal
 from casepress.stages import CheckedCase, CitationLink, Inline, Link, ReferenceEntry, Style, Styled, Text
 
@@ -68,6 +68,9 @@ def from_html(fragment: str) -> tuple[Inline, ...]:
     if len(stack) != 1:
         raise ValueError("unclosed markup from the citation style")
     return tuple(stack[0][1])
+
+
+warning_code("unknown-locale", "citeproc-py has no citation terms for the case's language (English terms are used)")
 
 
 def bibliography(checked: CheckedCase, journal: Journal, diagnostics: Diagnostics) -> Bibliography | None:
