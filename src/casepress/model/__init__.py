@@ -866,7 +866,7 @@ class Checks(Model):
     """Per-case settings of the checks, so that a journal's CI can run ``--strict``."""
 
     disable: dict[Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")], Text] = Field(default_factory=dict)
-    """Lints switched off for this case, each with the reason, e.g. ``{keywords-count: "the journal asks for 7"}``."""
+    """Warnings switched off for this case, each with the reason, e.g. ``{care-keywords: "the journal asks for 7"}``."""
     acknowledge: list[Acknowledgement] = Field(default_factory=list)
     """De-identification findings reviewed and accepted."""
 
