@@ -79,6 +79,47 @@ def called(variable: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------
+# XPath lookups, once per element and expression
+# ---------------------------------------------------------------------------------------
+
+_XPATH: dict[tuple[Any, str], Any] = {}
+"""(element, expression) -> result. citeproc-py evaluates an XPath expression for every
+option, term, macro and layout it looks up, for every item: with 571 items that was a
+quarter of the formatting time. A loaded style's tree does not change while it renders
+(its structure is fixed when it is parsed, see :class:`_StyleXML`; the only attributes
+set later are cs:name's form and initialize-with, which no expression tests), so a result
+never goes stale. The elements are the keys, which keeps their lxml proxies alive, so an
+element is never confused with a later one."""
+_XPATH_LIMIT = 200_000
+"""Entries kept before the table starts afresh (a long process loading many styles)."""
+
+
+class _Memoized:
+    """Mixed into every element class of a style: :meth:`xpath_search` memoised."""
+
+    def xpath_search(self, expression: str) -> Any:
+        key = (self, expression)
+        found = _XPATH.get(key)
+        if found is None:
+            if len(_XPATH) >= _XPATH_LIMIT:
+                _XPATH.clear()
+            found = self.xpath(expression, namespaces=self.nsmap)  # type: ignore[attr-defined]
+            found = tuple(found) if isinstance(found, list) else found
+            _XPATH[key] = found
+        return found
+
+
+_CITEPROC_CLASSES = {cls.__name__.replace("_", "-").lower(): cls
+                     for cls in model.CitationStylesElement.__subclasses__()}
+"""citeproc-py's element classes by CSL tag (taken before any subclass of ours exists)."""
+_MEMOIZED = {tag: type(cls.__name__, (_Memoized, cls), {"__doc__": cls.__doc__})
+             for tag, cls in _CITEPROC_CLASSES.items()}
+"""The same classes with :class:`_Memoized` mixed in."""
+_ANY_ELEMENT = type("CitationStylesElement", (_Memoized, model.CitationStylesElement), {})
+"""The class of an element with a tag citeproc-py has no class for."""
+
+
+# ---------------------------------------------------------------------------------------
 # The element classes
 # ---------------------------------------------------------------------------------------
 
@@ -87,7 +128,7 @@ def in_citation(element: Any) -> bool:
     return bool(element.xpath_search("./ancestor-or-self::cs:citation"))
 
 
-class _Text(model.Text):
+class _Text(_Memoized, model.Text):
     """``cs:text`` with link markers on DOIs/URLs, a placeholder citation number, the
     bibliography label marked, and quotes marked for punctuation-in-quote."""
 
@@ -165,7 +206,7 @@ class _Text(model.Text):
         return self.get_single_term(name="open-quote") + string + close
 
 
-class _Name(model.Name):
+class _Name(_Memoized, model.Name):
     """``cs:name`` that prints "et al." after the listed names of an item whose author
     (or editor) list was cut short in the source (``casepress-et-al``), as the style
     prints it: its et-al term, ``cs:et-al`` element and delimiter-precedes-et-al."""
@@ -218,8 +259,6 @@ class _Name(model.Name):
         shown = max(1, min(use_first, listed)) if et_al_min else listed
         options = dict(sort_options or {})
         options.update({"et-al-min": listed + 1, "et-al-use-first": shown, "et-al-use-last": "false"})
-        from citeproc.source import Name as SourceName
-
         item.reference[variable] = [*names, SourceName(family=UNKNOWN)]
         try:
             return super().process(item, variable, context, options, **kwargs)
@@ -250,7 +289,7 @@ class _Name(model.Name):
         return self.get_root().get(option)
 
 
-class _Names(model.Names):
+class _Names(_Memoized, model.Names):
     """``cs:names`` that renders nothing in a citation for a ``-@key`` cite, nor
     names that a substitution already printed."""
 
@@ -300,7 +339,7 @@ class _Names(model.Names):
         return {v for v in variables if v in done}
 
 
-class _Key(model.Key):
+class _Key(_Memoized, model.Key):
     """A sort key without markup or quotation marks: an italic or quoted title sorted
     after every plain one (placeholders are private-use characters, above all letters)."""
 
@@ -309,7 +348,7 @@ class _Key(model.Key):
         return [k if k is None or isinstance(k, int) else sort_text(str(k)) for k in keys]
 
 
-class _If(model.If):
+class _If(_Memoized, model.If):
     """``cs:if`` whose is-numeric also reads the locator and accepts ranges and lists
     (``12-15``, ``2, 4``), as citeproc-js and pandoc do."""
 
@@ -328,7 +367,7 @@ class _ElseIf(_If):
     """``cs:else-if``, the same tests."""
 
 
-class _Label(model.Label):
+class _Label(_Memoized, model.Label):
     """``cs:label`` whose text-case="title" works: citeproc-py passed no language, and
     title case applies to English only, so it never applied."""
 
@@ -347,7 +386,7 @@ class _Label(model.Label):
         return super()._is_plural(item)
 
 
-class _Layout(model.Layout):
+class _Layout(_Memoized, model.Layout):
     """The citation layout: each cite linked to its entry, the cite's prefix and
     locator kept, and numeric ranges collapsed (``collapse="citation-number"``)."""
 
@@ -416,7 +455,7 @@ class _Layout(model.Layout):
         return pieces
 
 
-class _Substitute(model.Substitute):
+class _Substitute(_Memoized, model.Substitute):
     """``cs:substitute`` that also suppresses the variables a substituted macro or
     cs:choose printed (``<text macro="title"/>`` standing in for the author: the title
     then does not print twice); citeproc-py recorded only the variable attribute of a
@@ -448,7 +487,7 @@ class _Substitute(model.Substitute):
         return None
 
 
-class _Group(model.Group):
+class _Group(_Memoized, model.Group):
     """``cs:group`` suppressed when it looked variables up and all were empty, judged on
     what this rendering did (CSL's rule). citeproc-py asked whether a child could call
     a variable in any branch of a cs:choose, so a group holding a term from the taken
@@ -478,7 +517,7 @@ class _Group(model.Group):
         raise model.VariableError
 
 
-class _Number(model.Number):
+class _Number(_Memoized, model.Number):
     """``cs:number`` that reports the variable it printed (see _Group)."""
 
     def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
@@ -493,7 +532,7 @@ class _Number(model.Number):
         return text
 
 
-class _Date(model.Date):
+class _Date(_Memoized, model.Date):
     """``cs:date`` whose localized form joins its parts with the locale date's own
     delimiter (citeproc-py used the calling date's, so ``2011 Sep`` came out
     ``2011Sep`` in styles that define their date formats in an in-style locale)."""
@@ -611,9 +650,8 @@ class _StyleXML(CitationStylesXML):
     def __init__(self, f: Any, validate: bool = True) -> None:
         lookup = etree.ElementNamespaceClassLookup()
         namespace = lookup.get_namespace(CSL_NS)
-        namespace[None] = model.CitationStylesElement
-        namespace.update({cls.__name__.replace("_", "-").lower(): cls
-                          for cls in model.CitationStylesElement.__subclasses__()})
+        namespace[None] = _ANY_ELEMENT
+        namespace.update(_MEMOIZED)
         namespace.update({"text": _Text, "name": _Name, "names": _Names, "layout": _Layout,
                           "substitute": _Substitute, "date": _Date, "group": _Group, "number": _Number,
                           "label": _Label, "key": _Key, "if": _If, "else-if": _ElseIf,
@@ -639,7 +677,7 @@ class _Locale(CitationStylesLocale, _StyleXML):
     """A locale file parsed by :class:`_StyleXML`, so its date formats are ours too."""
 
 
-class _StyleRoot(model.Style):
+class _StyleRoot(_Memoized, model.Style):
     """``cs:style`` that loads the locale files with :class:`_Locale`; otherwise
     citeproc-py's lookup order, unchanged: in-style locales for the dialect, the
     language, none; then the locale files for the dialect, the language, en-US."""
