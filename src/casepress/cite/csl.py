@@ -37,7 +37,7 @@ import json
 import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -365,15 +365,8 @@ class Bibliography:
 
     def cite(self, clusters: Sequence[Sequence[CiteRef]]) -> list[str]:
         """HTML for each citation cluster, given in reading order (numbers follow first appearance)."""
-        cited: list[str] = []
-        for cluster in clusters:
-            for ref in cluster:
-                if ref.key in self._items and ref.key not in cited:
-                    cited.append(ref.key)
-        if cited != self._cited:
-            self._engine_cache = None
-            self._disambiguated = None
-        self._cited = cited
+        self.register(ref.key for cluster in clusters for ref in cluster)
+        cited = self._cited_keys()
         shape = [[(r.key, self._item_digests.get(r.key), r.prefix, r.locator, r.suppress_author) for r in c]
                  for c in clusters]
         # Numbers depend on every cited item (the style may sort them): all digests go in.
@@ -384,6 +377,15 @@ class Bibliography:
         result = self._render_citations(clusters)
         self._cache.put(record, result)
         return result
+
+    def register(self, keys: Iterable[str]) -> None:
+        """Cite ``keys`` in this order (repeats and unknown keys ignored) without formatting
+        any citation: the bibliography then holds these items, numbered in this order."""
+        cited = list(dict.fromkeys(k for k in keys if k in self._items))
+        if cited != self._cited:
+            self._engine_cache = None
+            self._disambiguated = None
+        self._cited = cited
 
     def _render_citations(self, clusters: Sequence[Sequence[CiteRef]]) -> list[str]:
         from citeproc import Citation, CitationItem

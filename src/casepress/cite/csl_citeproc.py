@@ -395,7 +395,7 @@ class _Layout(_Memoized, model.Layout):
         good = [c for c in citation.cites if not c.is_bad()]
         bad = [c for c in citation.cites if c.is_bad()]
         good.sort(key=lambda c: bibliography.keys.index(c.key))
-        if self.getparent().sort is not None:
+        if self.getparent().sort is not None and len(good) > 1:  # one cite: no keys to compute
             good = self.getparent().sort.sort(good, self)
         rendered: list[tuple[Any, str]] = []
         for item in good:
