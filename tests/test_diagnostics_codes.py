@@ -34,7 +34,7 @@ SOURCE = REPO / "src" / "casepress"
 FIXTURE = REPO / "tests" / "diagnostics" / "every-warning"
 
 RELAYS = {
-    ("casepress.cite.bibtex", "problem.code"): "the converter's own warnings (self.warn, scanned too)",
+    ("casepress.cite.bibtex_convert", "problem.code"): "the converter's own warnings (self.warn, scanned too)",
     ("casepress.check.deid", "finding.code"): "deid-<kind> findings: the deid family",
     ("casepress.build.batch", "record['code']"): "warnings replayed from the manifest",
 }

@@ -16,7 +16,6 @@ from pathlib import Path
 from casepress.cite.bibtex import load_bibliography
 from casepress.cite.csl import (
     Bibliography,
-    CiteRef,
     Entry,
     FormattingError,
     StyleNotFound,
@@ -58,7 +57,7 @@ def format_libraries(
     if fmt == "csl-json":
         return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
     bibliography = Bibliography(items, style_path, locale=None)
-    bibliography.cite([[CiteRef(key)] for key in library])
+    bibliography.register(library)  # every entry, in the library's order; no citations formatted
     try:
         entries = bibliography.entries()
     except FormattingError as exc:
