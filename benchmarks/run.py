@@ -281,9 +281,34 @@ def bench_refs() -> None:
                 show(f"refs 571 entries, {style} (warm cache)", warm, "<= 0.150 s")
 
 
+def _importtime(args: Sequence[str], top: int = 15) -> list[tuple[int, str]]:
+    """The ``top`` imports by cumulative microseconds of one cold ``casepress ARGS`` (``-X importtime``)."""
+    cmd = [sys.executable, "-X", "importtime", "-c", "import sys; from casepress.cli import main; sys.exit(main(sys.argv[1:]))", *args]
+    err = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, check=False).stderr
+    rows = []
+    for line in err.splitlines():
+        parts = line.removeprefix("import time:").split("|")
+        if len(parts) == 3 and parts[1].strip().isdigit():
+            rows.append((int(parts[1]), parts[2].rstrip()))
+    return sorted(rows, reverse=True)[:top]
+
+
+def bench_imports() -> None:
+    """`python -X importtime` of `check` and `build --no-pdf`: the heaviest imports (cumulative), so a regression shows."""
+    compile_bytecode()
+    with tempfile.TemporaryDirectory() as work:
+        for label, args in (("check", ["check", str(REFERENCE.relative_to(REPO))]),
+                            ("build --no-pdf", ["build", str(REFERENCE.relative_to(REPO)), "--no-pdf", "--force",
+                                                "-j", "1", "--output", work])):
+            print(f"import profile of `casepress {label}` (cumulative ms, top 15)")
+            for micros, name in _importtime(args):
+                print(f"  {micros / 1000:8.1f} ms {name}")
+
+
 BENCHMARKS: dict[str, Callable[[], None]] = {
     "refs": bench_refs,
     "check": bench_check,
+    "imports": bench_imports,
     "bib": bench_bib,
     "html": bench_html,
     "pdf": bench_pdf,
