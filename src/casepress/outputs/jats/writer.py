@@ -185,16 +185,17 @@ def _label(nodes: Sequence[Any] | None) -> str | None:
 
 
 def write_jats(resolved: Any, build_day: date, hrefs: Mapping[str, Sequence[str]] | None = None,
-               issn: str | None = None) -> bytes:
+               issn: str | None = None, publisher: str | None = None) -> bytes:
     """The case as a JATS Journal Publishing 1.1 file.
 
     ``hrefs`` maps each case-relative image to its names in the package (the original first,
-    an SVG's PNG after it; see :func:`casepress.outputs.submission.figures.figure_files`)."""
+    an SVG's PNG after it; see :func:`casepress.outputs.submission.figures.figure_files`);
+    ``issn`` and ``publisher`` are the journal's (its journal.yaml), the case's publisher first."""
     ctx = _Context(resolved, hrefs or {})
     case = ctx.case
     parts = F.FrontParts(abstract=B.abstract(case, ctx.groups_for), build_day=build_day,
                          article_id=resolved.checked.slug)
-    front = F.front(case, F.journal_meta_for(case, resolved.journal.name, issn), parts, ctx.groups_for(("title",)))
+    front = F.front(case, F.journal_meta_for(case, resolved.journal.name, issn, publisher), parts, ctx.groups_for(("title",)))
     body = [section(s, ctx) for s in resolved.sections]
     root = article(front, body, K.back(statements(ctx), references(ctx), ctx.groups_for), case.language)
     at_end = [ctx.float_element(i) for i in resolved.placements.at_end]
