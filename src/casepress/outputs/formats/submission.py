@@ -2,8 +2,8 @@
 (DOCX and PDF), the JATS XML, every figure as a file of its own, the filled CARE checklist
 (PDF) and ``manifest.json`` (:mod:`casepress.outputs.submission`).
 
-Made from the bytes the other outputs made in this build (nothing is rendered again), except
-the JATS file, whose graphics here point at the package's figure names."""
+Made from the bytes the other outputs made in this build (nothing is rendered again); the
+JATS file's graphics are re-linked to the package's figure names."""
 
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ def zip_name(slug: str) -> str:
 def write(work: CaseWork, diagnostics: Diagnostics) -> bool:
     """Pack the manuscript, the XML, the figures and the checklist."""
     from casepress.core.diagnostics import Location, display_path
-    from casepress.outputs.formats.jats import jats_bytes
+    from casepress.outputs.jats.writer import relink
     from casepress.outputs.submission.figures import package_figures
     from casepress.outputs.submission.package import package_files, submission_zip
 
-    assert work.docx is not None and work.pdf is not None and work.checklist is not None, "zip runs after them"
+    assert work.docx and work.pdf and work.checklist and work.jats, "zip runs after them"
     figures = package_figures(work, diagnostics)
     if figures is None:
         return False
@@ -39,7 +39,7 @@ def write(work: CaseWork, diagnostics: Diagnostics) -> bool:
         hrefs.setdefault(f.source, []).append(f.name)
     slug = work.checked.slug
     files = package_files(slug, docx=work.docx, pdf=work.pdf.data,
-                          jats=jats_bytes(work, {k: tuple(v) for k, v in hrefs.items()}),
+                          jats=relink(work.jats, hrefs),
                           figures=[(f.name, f.role, f.data) for f in figures], checklist_pdf=work.checklist.pdf)
     try:
         work.blobs[zip_name(slug)] = submission_zip(files, work.when)
