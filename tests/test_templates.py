@@ -60,7 +60,7 @@ def test_a_collection_template_error_is_located(project: Path, capsys: pytest.Ca
     assert main(["build", "--no-pdf"]) == 1
     err = capsys.readouterr().err
     located = ("templates/base/collection.html.j2:3:31: error[template] "
-               "'casepress.build.batch.CaseEntry object' has no attribute 'no_such_field'\n")
+               "'casepress.build.manifest.CaseEntry object' has no attribute 'no_such_field'\n")
     assert located in err
     assert "Traceback" not in err
     assert not (project / "output" / "index.html").exists()

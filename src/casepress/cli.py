@@ -30,6 +30,7 @@ from casepress.core.diagnostics import (
     summary,
 )
 from casepress.core.project import Project, output_conflict
+from casepress.outputs import registry
 
 FORMATS = click.Choice(["text", "json"])
 INTERRUPTED = 130
@@ -174,7 +175,10 @@ def guarded(step: Callable[..., Any], case_file: Path, project: Project, diagnos
 @click.argument("cases", nargs=-1)
 @click.option("--output", "-o", "output", type=click.Path(file_okay=False), default=None,
               help="Output folder (default: output/ in the project; never a case or template folder).")
-@click.option("--no-pdf", is_flag=True, help="Write the HTML only (faster previews).")
+@click.option("--outputs", "outputs", default=None, metavar="NAMES",
+              help=f"Comma-separated outputs to write, among {','.join(registry.NAMES)} (what they need is "
+                   "written too; default: all).")
+@click.option("--no-pdf", is_flag=True, help="No PDF: without --outputs, the HTML and the checklist only (faster previews).")
 @click.option("--pdf-variant", default=None, type=PdfVariants(),
               help=f"PDF variant written by WeasyPrint, among those the installed WeasyPrint supports "
                    f"('none' for a plain PDF).  [default: {DEFAULT_PDF_VARIANT}]")
@@ -190,15 +194,17 @@ def guarded(step: Callable[..., Any], case_file: Path, project: Project, diagnos
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="Diagnostics format.")
 @verbose_option
 @common_options
-def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant: str | None, journal: str | None,
-          page_size: str | None, jobs: int | None, force: bool, shard: str | None, strict: bool, fmt: str,
-          root: str | None) -> None:
+def build(cases: tuple[str, ...], output: str | None, outputs: str | None, no_pdf: bool, pdf_variant: str | None,
+          journal: str | None, page_size: str | None, jobs: int | None, force: bool, shard: str | None, strict: bool,
+          fmt: str, root: str | None) -> None:
     """Build CASES (default: every case) into OUTPUT/<slug>/ and the collection's OUTPUT/index.html.
 
-    Each case folder gets index.html with its assets, <slug>.pdf and the filled
-    CARE checklist. Unchanged cases are skipped (content hashes in the manifest;
-    their warnings are reported again); one failing case does not stop the
-    others, and its previous output stays.
+    Each case folder gets index.html with its assets, <slug>.pdf, the filled
+    CARE checklist (HTML and PDF), <slug>.xml (JATS), <slug>.docx and
+    <slug>-submission.zip; --outputs chooses among them. Unchanged cases are
+    skipped (content hashes in the manifest; their warnings are reported again),
+    and a rebuild with other --outputs writes only what is missing; one failing
+    case does not stop the others, and its previous output stays.
     """
     from casepress.build.batch import in_shard, parse_shard
     from casepress.build.pipeline import BuildOptions
@@ -214,6 +220,14 @@ def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant:
         shard_spec = parse_shard(shard) if shard else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--shard") from None
+    asked = tuple(outputs.split(",")) if outputs is not None else None
+    try:
+        selected = registry.select(asked, pdf=not no_pdf)
+    except registry.SelectionError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--outputs'") from None
+    if asked is not None and fmt == "text" and registry.pulled_in(asked):
+        added = registry.pulled_in(asked)
+        click.echo(f"note: also writing {', '.join(added)} (needed by {', '.join(n.strip() for n in asked)})", err=True)
     diagnostics = Diagnostics()
     variant = pdf_variant or DEFAULT_PDF_VARIANT
     options = BuildOptions(
@@ -223,13 +237,14 @@ def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant:
         page_size=page_size,
         journal=journal,
         strict=strict,
+        outputs=tuple(o.name for o in selected) if asked is not None else None,
     )
     case_files = [c for c in project.resolve_cases(cases, diagnostics) if in_shard(c.parent.name, shard_spec)]
     refuse_output(options.output_root, project, case_files)
     todo = _plan(case_files, project, options, force, diagnostics)
     results: list[Any] = []
     interrupted = _build_all(todo, project, options, jobs, fmt, results)
-    _finish_output(options.output_root, project, diagnostics)
+    _finish_output(options.output_root, project, diagnostics, index=registry.BY_NAME["collection"] in selected)
     for result in results:
         diagnostics.extend(result.diagnostics)
     code = report(diagnostics, fmt, strict, quiet_ok=True)
@@ -245,19 +260,25 @@ def build(cases: tuple[str, ...], output: str | None, no_pdf: bool, pdf_variant:
 
 def _plan(case_files: list[Path], project: Project, options: Any, force: bool,
           diagnostics: Diagnostics) -> list[tuple[Path, str]]:
-    """The cases to build, with their input digests; an unchanged case's warnings are replayed."""
+    """The cases to build, with their input digests: a case is unchanged when its inputs are and
+    its folder holds every selected output's files (the manifest says which); an unchanged
+    case's warnings are replayed."""
     from casepress.build.batch import MANIFEST, Digester, Manifest, replay_warnings
 
     manifest = Manifest.load(options.output_root / MANIFEST)
     digester = Digester(project, options.key())
+    selected = registry.select(options.outputs, options.pdf)
     todo: list[tuple[Path, str]] = []
     for case_file in case_files:
         digest = guarded(lambda c, p, d: digester.case(c, options.journal), case_file, project, diagnostics)
         if digest is None:
             continue  # the digest itself failed: reported as error[internal]
-        previous = manifest.cases.get(case_file.parent.name)
+        slug = case_file.parent.name
+        previous = manifest.cases.get(slug)
+        wanted = registry.case_files(slug, selected)
         fresh = (previous is not None and previous.digest == digest
-                 and (options.output_root / previous.files["html"]).is_file())
+                 and all(previous.files.get(kind) == f"{slug}/{name}" and (options.output_root / slug / name).is_file()
+                         for kind, name in wanted.items()))
         if force or not fresh:
             todo.append((case_file, digest))
         else:
@@ -284,13 +305,17 @@ def _build_all(todo: list[tuple[Path, str]], project: Project, options: Any, job
     return False
 
 
-def _finish_output(output_root: Path, project: Project, diagnostics: Diagnostics) -> None:
-    """Settle the manifest with what was written and write the collection index (under the folder's lock)."""
-    from casepress.build.batch import MANIFEST, finish
+def _finish_output(output_root: Path, project: Project, diagnostics: Diagnostics, index: bool = True) -> None:
+    """Settle the manifest with what was written and, with ``index`` (the ``collection`` output),
+    write the collection index (under the folder's lock)."""
+    from casepress.build.batch import MANIFEST, Manifest, finish
     from casepress.outputs.collection import write_index
 
+    def write(manifest: Manifest) -> None:
+        write_index(manifest, project, output_root, diagnostics)
+
     try:
-        finish(output_root, lambda manifest: write_index(manifest, project, output_root, diagnostics))
+        finish(output_root, write if index else None)
     except OSError as exc:
         shown = display_path(output_root / MANIFEST)
         diagnostics.error("write-failed", f"could not update the output folder: {exc.strerror or exc}",
@@ -355,7 +380,7 @@ def care(cases: tuple[str, ...], output: str | None, no_pdf: bool, strict: bool,
     project = _project(root)
     diagnostics = Diagnostics()
     options = BuildOptions(output_root=Path(output) if output else project.root / "output", pdf=not no_pdf,
-                           strict=strict)
+                           strict=strict, outputs=("checklist", "pdf") if not no_pdf else ("checklist",))
     case_files = project.resolve_cases(cases, diagnostics)
     refuse_output(options.output_root, project, case_files)
     results = []
@@ -392,7 +417,7 @@ def _care_one(case_file: Path, project: Project, options: Any, diagnostics: Diag
     if built is None or (options.strict and local.warnings):
         return None
     slug = built.checked.slug
-    names = ("care-checklist.html", "care-checklist.pdf")
+    names = set(registry.BY_NAME["checklist"].files(slug, frozenset(options.outputs or ())).values())
     try:
         with lock(options.output_root):  # not in the middle of a build's swap of the same folder
             write_files(options.output_root / slug, {n: t for n, t in built.texts.items() if n in names},

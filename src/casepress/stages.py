@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -528,7 +528,8 @@ class BuildOptions:
     output_root: Path
     """Where case folders go (``output/`` by default)."""
     pdf: bool = True
-    """Also write ``<slug>.pdf`` (WeasyPrint)."""
+    """Lay out PDFs (``--no-pdf``: False). Without ``outputs``, False means the HTML and the
+    checklist only; with ``outputs``, an output that needs the PDF is refused."""
     pdf_variant: str | None = "pdf/a-3b"
     """WeasyPrint PDF variant; None for a plain PDF."""
     page_size: str | None = None
@@ -537,10 +538,15 @@ class BuildOptions:
     """Journal template to use instead of the one the case names."""
     strict: bool = False
     """A warning fails the case before anything is written (``--strict``); not part of :meth:`key`."""
+    outputs: tuple[str, ...] | None = None
+    """The outputs to write, by their registry names (``--outputs``; their dependencies are
+    added by :func:`casepress.outputs.registry.select`); None for every output. Not part of
+    :meth:`key`: the manifest records which outputs a folder holds, so a rebuild with other
+    outputs writes only what is missing."""
 
     def key(self) -> str:
         """What of the options changes the output (part of each case's input digest)."""
-        return f"pdf={self.pdf};variant={self.pdf_variant};page={self.page_size};journal={self.journal}"
+        return f"variant={self.pdf_variant};page={self.page_size};journal={self.journal}"
 
 
 @dataclass(frozen=True)
@@ -556,7 +562,74 @@ class BuiltCase:
     copies: dict[str, Path]
     """Output-relative path -> source file copied as is (figures, assets)."""
     care: list[ItemReport]
-    """The filled CARE checklist."""
+    """The filled CARE checklist (empty when the checklist was not among the outputs)."""
+    files: dict[str, str] = field(default_factory=dict)
+    """Kind -> output-relative path of every output written (the manifest's ``files``, without
+    the slug), e.g. ``{"html": "index.html", "pdf": "<slug>.pdf"}``."""
+    outputs: tuple[str, ...] = ()
+    """The outputs written, in the order they ran."""
+
+
+@dataclass(frozen=True, slots=True)
+class FigureFile:
+    """One figure file of the submission package (and the image a Word manuscript embeds)."""
+
+    name: str
+    """Its name in the package, e.g. ``Figure-1A.png``."""
+    role: str
+    """``figure``, or ``figure-png`` for the PNG rendering of an SVG."""
+    data: bytes
+    """The bytes."""
+    source: str
+    """The case-relative image it comes from."""
+
+
+@dataclass
+class CaseWork:
+    """One case's outputs while they are made: the inputs every writer reads, and the slots
+    the writers fill, in the registry's order (a writer reads only the slots of the outputs
+    it depends on, which ran before it). Nothing here is written to disk until every writer
+    has succeeded."""
+
+    resolved: ResolvedCase
+    """The resolved case."""
+    options: BuildOptions
+    """How to build."""
+    selected: frozenset[str]
+    """The outputs being made (dependencies included)."""
+    figures: dict[str, bytes]
+    """Case-relative image (POSIX) -> its published bytes, stripped of metadata."""
+    when: datetime
+    """The build time (``SOURCE_DATE_EPOCH`` when set)."""
+    texts: dict[str, str] = field(default_factory=dict)
+    """Output-relative path -> text file to write."""
+    blobs: dict[str, bytes] = field(default_factory=dict)
+    """Output-relative path -> binary file to write."""
+    copies: dict[str, Path] = field(default_factory=dict)
+    """Output-relative path -> source file to copy."""
+    html: RenderedHtml | None = None
+    """The article's HTML (``html``)."""
+    pdf: RenderedPdf | None = None
+    """The article's PDF (``pdf``)."""
+    checklist: CareChecklist | None = None
+    """The filled CARE checklist (``checklist``)."""
+    jats: bytes | None = None
+    """The JATS XML as written in the folder (``jats``)."""
+    docx: bytes | None = None
+    """The Word manuscript (``docx``)."""
+    package_figures: tuple[FigureFile, ...] | None = None
+    """The figures named for submission (SVGs also as PNG), made once for ``docx`` and ``zip``."""
+
+    @property
+    def checked(self) -> CheckedCase:
+        """The checked case."""
+        return self.resolved.checked
+
+    @property
+    def published(self) -> dict[str, Path | bytes]:
+        """What the output folder holds so far, output-relative path -> bytes or file (what a
+        PDF layout may read: the figures as published, stripped)."""
+        return {**self.copies, **self.blobs}
 
 
 # --------------------------------------------------------------------------- the CARE checklist

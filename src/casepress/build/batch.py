@@ -1,4 +1,4 @@
-"""Many cases: parallel workers, incremental rebuilds, shards, and the collection's manifest.
+"""Many cases: parallel workers, incremental rebuilds (input digests) and shards.
 
 A case is rebuilt only when something it depends on changed: every file in its
 folder (case.yaml, .bib files, figures, its own templates), .bib files it names
@@ -6,19 +6,19 @@ outside its folder, the journal templates along its lookup chain (with their CSS
 and fonts), the CSL style, casepress's version and the build options. Content
 hashes, not timestamps, are recorded in ``output/.casepress-manifest.json``;
 deleting it (or ``--force``) forces a full rebuild. Finding out that nothing
-changed reads the files and a little YAML and imports nothing heavy.
+changed reads the files and a little YAML and imports nothing heavy. The manifest
+itself is :mod:`casepress.build.manifest`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
-import json
 import os
 import re
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,178 +26,11 @@ from casepress import __version__
 from casepress.core import internal
 from casepress.load.caseinputs import read_inputs
 from casepress.core.confine import Refused, confined_file
-from casepress.core.diagnostics import Diagnostic, Diagnostics, Location, Severity, display_path
+from casepress.core.diagnostics import Diagnostic, Diagnostics
 from casepress.core.project import Project
 from casepress.core.limits import MAX_BIB_BYTES, MAX_CASE_BYTES, MAX_HASHED_BYTES, MAX_TEMPLATE_BYTES
-from casepress.build.publish import lock, peek, settle, sweep
-
-MANIFEST = ".casepress-manifest.json"
-MANIFEST_VERSION = 2
-"""2: entries keep the case's warnings (replayed when the case is unchanged)."""
-
-
-@dataclass(frozen=True)
-class CaseEntry:
-    """What the collection index needs to know about one built case."""
-
-    slug: str
-    """Case folder name."""
-    digest: str
-    """Hash of every input of the build."""
-    title: str
-    """Plain-text title."""
-    authors: list[str]
-    """Author names in byline order."""
-    published: str | None
-    """Publication date (ISO), if any."""
-    keywords: list[str]
-    """Key words as plain text."""
-    journal: str
-    """Journal template used."""
-    files: dict[str, str]
-    """Kind (html, pdf, checklist) -> path relative to the output folder."""
-    warnings: list[dict[str, Any]] = field(default_factory=list)
-    """The warnings the build reported (``Diagnostic.to_json``, files relative to the project),
-    printed again when the case is unchanged, so ``--strict`` fails whatever the cache says."""
-
-    @classmethod
-    def from_json(cls, slug: str, data: object) -> CaseEntry | None:
-        """An entry read back from JSON, or None when it has the wrong shape (the case is rebuilt)."""
-        if not isinstance(data, dict) or set(data) - {f.name for f in fields(cls)}:
-            return None
-        strings = ("slug", "digest", "title", "journal")
-        lists = ("authors", "keywords")
-        files, warnings, published = data.get("files"), data.get("warnings", []), data.get("published")
-        if not (all(isinstance(data.get(k), str) for k in strings) and data["slug"] == slug
-                and all(isinstance(data.get(k), list) and all(isinstance(x, str) for x in data[k]) for k in lists)
-                and isinstance(files, dict) and all(isinstance(v, str) for v in files.values())
-                and isinstance(files.get("html"), str) and isinstance(files.get("checklist"), str)
-                and isinstance(warnings, list) and all(_is_warning(w) for w in warnings)
-                and (published is None or _is_date(published))):
-            return None
-        return cls(**data)
-
-
-def _is_date(value: object) -> bool:
-    import datetime as dt
-
-    if not isinstance(value, str):
-        return False
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-def _is_warning(value: object) -> bool:
-    return (isinstance(value, dict) and isinstance(value.get("code"), str) and isinstance(value.get("message"), str)
-            and all(value.get(k) is None or isinstance(value.get(k), str) for k in ("file", "path", "hint"))
-            and all(value.get(k) is None or type(value.get(k)) is int for k in ("line", "column")))
-
-
-def portable_warnings(diagnostics: Iterable[Diagnostic], root: Path) -> list[dict[str, Any]]:
-    """The warnings among ``diagnostics`` as JSON, their files relative to the project ``root``."""
-    base = os.path.abspath(root)
-    kept = []
-    for item in diagnostics:
-        if item.severity is not Severity.WARNING:
-            continue
-        record = item.to_json()
-        file = record.get("file")
-        if isinstance(file, str) and Path(os.path.abspath(file)).is_relative_to(base):
-            record["file"] = Path(os.path.relpath(os.path.abspath(file), base)).as_posix()
-        kept.append(record)
-    return kept
-
-
-def replay_warnings(entry: CaseEntry, root: Path) -> list[Diagnostic]:
-    """The warnings an unchanged case reported when it was built, located as a fresh build would."""
-    replayed = []
-    for record in entry.warnings:
-        file = record.get("file")
-        location = None
-        if isinstance(file, str):
-            shown = file if os.path.isabs(file) else display_path(root / file)
-            location = Location(shown, record.get("line"), record.get("column"))
-        replayed.append(Diagnostic(Severity.WARNING, record["code"], record["message"], location,
-                                   record.get("path"), record.get("hint")))
-    return replayed
-
-
-@dataclass
-class Manifest:
-    """The record of what is in an output folder and what it was built from.
-
-    The file is ``output/.casepress-manifest.json``; swaps that finished after it
-    was last saved are in the output folder's journal (:mod:`casepress.build.publish`)
-    and are read with it, so the manifest as loaded is always true to the folders.
-    """
-
-    cases: dict[str, CaseEntry] = field(default_factory=dict)
-    """Built cases by slug."""
-
-    @classmethod
-    def load(cls, path: Path, journal: bool = True) -> Manifest:
-        """Read a manifest (and, with ``journal``, the swaps recorded beside it); a missing,
-        unreadable or wrongly shaped file is empty, and a wrongly shaped entry is dropped
-        (that case is rebuilt)."""
-        manifest = cls()
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = None
-        if isinstance(data, dict) and data.get("version") == MANIFEST_VERSION and isinstance(data.get("cases"), dict):
-            manifest.add(data["cases"])
-        if journal:
-            manifest.add(peek(path.parent))
-        return manifest
-
-    def add(self, raw: dict[str, Any]) -> None:
-        """Take in JSON entries by slug (wrongly shaped ones are ignored)."""
-        for slug, record in raw.items():
-            entry = CaseEntry.from_json(slug, record) if isinstance(slug, str) else None
-            if entry is not None:
-                self.cases[slug] = entry
-
-    def dumps(self) -> str:
-        """Stable JSON (sorted keys), so that unchanged collections give unchanged manifests."""
-        payload = {"version": MANIFEST_VERSION, "cases": {s: asdict(e) for s, e in sorted(self.cases.items())}}
-        return json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-
-    def save(self, path: Path) -> None:
-        """Write atomically (nothing is written when the file already holds the same)."""
-        from casepress.build.output import write_files
-
-        write_files(path.parent, {path.name: self.dumps()}, {})
-
-
-def finish(output_root: Path, write: Callable[[Manifest], None] | None = None) -> Manifest:
-    """Fold the finished swaps into the manifest file and clean up after dead builds.
-
-    Under the output folder's lock: interrupted swaps are finished or undone,
-    the manifest is saved, ``write`` (the collection index) runs, and leftovers of
-    dead writers are removed. Raises OSError when the folder cannot be written to
-    and something needs writing.
-    """
-    path = output_root / MANIFEST
-    try:
-        with lock(output_root):
-            with settle(output_root) as finished:
-                manifest = Manifest.load(path, journal=False)
-                manifest.add(finished)
-                manifest.save(path)
-                if write is not None:
-                    write(manifest)
-            sweep(output_root)
-            return manifest
-    except OSError:
-        manifest = Manifest.load(path)
-        if path.is_file() and not peek(output_root):
-            if write is not None:
-                write(manifest)  # raises again if the index is out of date
-            return manifest
-        raise
+from casepress.build.manifest import (  # noqa: F401 - re-exported: the batch's view of the manifest
+    MANIFEST, MANIFEST_VERSION, CaseEntry, Manifest, finish, merge_manifests, portable_warnings, replay_warnings)
 
 
 # --------------------------------------------------------------------------- shards
@@ -434,11 +267,3 @@ def default_jobs() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
         return os.cpu_count() or 1
-
-
-def merge_manifests(paths: Iterable[Path]) -> Manifest:
-    """One manifest from several shards' (later files win on the same slug)."""
-    merged = Manifest()
-    for path in paths:
-        merged.cases.update(Manifest.load(path).cases)
-    return merged

@@ -1,6 +1,10 @@
 """The pipeline, in the one place its order is written.
 
-    load -> validate -> cite -> resolve -> HTML -> PDF -> CARE checklist -> write
+    load -> validate -> cite -> resolve -> the selected outputs -> write
+
+The outputs (HTML, PDF, CARE checklist, JATS, DOCX, the submission zip) run in the order of
+:data:`casepress.outputs.registry.OUTPUTS`, each a writer over the typed
+:class:`~casepress.stages.CaseWork`; ``BuildOptions.outputs`` chooses them.
 
 ``check_case`` runs the checking stages only (nothing heavy is imported, nothing
 is written); ``build_case`` gathers and checks everything before a byte is
@@ -11,22 +15,20 @@ not run.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from casepress.core.diagnostics import Diagnostics, warning_code
 from casepress.core.project import Project
 from casepress.load.source import SourceDocument, load_yaml
-from casepress.stages import BuildOptions, BuiltCase, CheckedCase
+from casepress.stages import BuildOptions, BuiltCase, CaseWork, CheckedCase
 from casepress.check.validate import validate
 
 __all__ = ["BuildOptions", "BuiltCase", "CheckedCase", "build_case", "case_entry", "check_case", "gather",
            "write_built"]
 
 if TYPE_CHECKING:
-    from casepress.build.batch import CaseEntry
-    from casepress.stages import CareChecklist, RenderedHtml, RenderedPdf, ResolvedCase
+    from casepress.build.manifest import CaseEntry
 
 
 def check_case(case_file: Path, project: Project, diagnostics: Diagnostics,
@@ -72,7 +74,7 @@ def merge_for_case(local: Diagnostics, into: Diagnostics, doc: SourceDocument | 
 
 
 def gather(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> BuiltCase | None:
-    """Run every stage but the writing: check, resolve, print the HTML, lay out the PDF, fill the checklist."""
+    """Run every stage but the writing: check, resolve, and every selected output's writer."""
     checked = check_case(case_file, project, diagnostics, options.journal)
     if checked is None:
         return None
@@ -83,8 +85,10 @@ def gather(case_file: Path, project: Project, options: BuildOptions, diagnostics
 
 
 def _render_stages(checked: CheckedCase, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> BuiltCase | None:
+    """Resolve the case, then run the selected outputs' writers in the registry's order."""
+    from casepress.core.reproducible import build_time
     from casepress.journals.journal import load_journal
-    from casepress.outputs.html import render_html
+    from casepress.outputs import registry
     from casepress.resolve import resolve
 
     journal = load_journal(project, options.journal or checked.case.journal, diagnostics)
@@ -93,63 +97,51 @@ def _render_stages(checked: CheckedCase, project: Project, options: BuildOptions
     resolved = resolve(checked, journal, diagnostics)
     if resolved is None:
         return None
-    rendered = render_html(resolved, diagnostics, options.page_size)
-    if rendered is None:
+    selected = registry.select(options.outputs, options.pdf)
+    # Strip first: every output is made from the same stripped figures.
+    figures = strip_figures(checked, diagnostics)
+    if figures is None:
         return None
-    # Strip first: the HTML output and both PDFs are made from the same stripped figures.
-    copies = dict(rendered.files)
-    blobs: dict[str, bytes] = {}
-    if not strip_figures(checked, copies, blobs, diagnostics):
-        return None
-    # Output-relative path -> what the output folder will hold: all the PDF layout may read.
-    published: dict[str, Path | bytes] = {**copies, **blobs}
-    texts = {"index.html": rendered.html}
-    pdf = None
-    if options.pdf:
-        from casepress.outputs.pdf import render_pdf
-
-        pdf = render_pdf(checked, rendered, options.pdf_variant, diagnostics, published)
-        if pdf is None:
+    work = CaseWork(resolved, options, frozenset(o.name for o in selected), figures, build_time())
+    for output in selected:
+        if output.write is not None and not output.write(work, diagnostics):
             return None
-        blobs[f"{checked.slug}.pdf"] = pdf.data
-    checklist = care_checklist(resolved, rendered, pdf, options, diagnostics, published)
-    if checklist is None:
-        return None
-    texts["care-checklist.html"] = checklist.html
-    if checklist.pdf is not None:
-        blobs["care-checklist.pdf"] = checklist.pdf
-    return BuiltCase(checked, texts, blobs, copies, list(checklist.reports))
+    care = list(work.checklist.reports) if work.checklist is not None else []
+    return BuiltCase(checked, work.texts, work.blobs, work.copies, care,
+                     registry.case_files(checked.slug, selected),
+                     tuple(o.name for o in selected if o.scope == "case"))
 
 
-def strip_figures(checked: CheckedCase, copies: dict[str, Path], blobs: dict[str, bytes], diagnostics: Diagnostics) -> bool:
-    """Publish the case's images without identifying metadata (EXIF, XMP, text chunks, SVG metadata)
-    and, for SVG, without scripts, event handlers and external references.
+def strip_figures(checked: CheckedCase, diagnostics: Diagnostics) -> dict[str, bytes] | None:
+    """Every image of the case without identifying metadata (EXIF, XMP, text chunks, SVG metadata)
+    and, for SVG, without scripts, event handlers and external references: case-relative
+    POSIX path -> the bytes every output publishes.
 
-    Moves each figure from ``copies`` to ``blobs`` as stripped bytes, read through the
-    one confinement rule; an image that cannot be read or stripped is an error at its
-    field (``check`` has refused those already, so this is a file changed meanwhile).
+    Each image is read through the one confinement rule; one that cannot be read or stripped
+    is an error at its field (``check`` has refused those already, so this is a file changed
+    meanwhile), and the result is None.
     """
     from casepress.core.confine import Refused
     from casepress.check.images import ImageError, strip_bytes
     from casepress.check.images.check import read_figure
 
+    stripped: dict[str, bytes] = {}
     ok = True
     for i, figure in enumerate(checked.case.figures):
         fields = [((("figures", i, "file")), figure.file)]
         fields += [(("figures", i, "panels", j, "file"), p.file) for j, p in enumerate(figure.panels)]
         for path, name in fields:
             key = Path(name).as_posix() if name else ""
-            if key not in copies:
+            if not name or key in stripped:
                 continue
-            del copies[key]
             try:
-                blobs[key] = strip_bytes(read_figure(checked.case_dir, name), name)
+                stripped[key] = strip_bytes(read_figure(checked.case_dir, name), name)
             except (ImageError, Refused, FileNotFoundError) as exc:
                 code = exc.code if isinstance(exc, ImageError) else "image-unreadable"
                 diagnostics.error(code, f"cannot publish '{name}' without its metadata: {exc}",
                                   checked.doc.location(path), path)
                 ok = False
-    return ok
+    return stripped if ok else None
 
 
 def write_built(built: BuiltCase, options: BuildOptions, diagnostics: Diagnostics,
@@ -179,7 +171,8 @@ def build_case(case_file: Path, project: Project, options: BuildOptions, diagnos
     Returns what was built, or None on errors (or, under ``options.strict``, on
     warnings); nothing is written unless every stage succeeded, so the previous
     output stays untouched. With ``digest``, the case's manifest entry (with its
-    warnings) is recorded with the swap.
+    warnings) is recorded with the swap, and the outputs an earlier build of the same
+    inputs wrote that this one does not make are kept (:func:`carry_over`).
     """
     local = Diagnostics()
     built = gather(case_file, project, options, local)
@@ -188,25 +181,63 @@ def build_case(case_file: Path, project: Project, options: BuildOptions, diagnos
         return None
     entry = None
     if digest is not None:
-        from casepress.build.batch import portable_warnings
+        from casepress.build.manifest import MANIFEST, Manifest, portable_warnings
 
+        previous = Manifest.load(options.output_root / MANIFEST).cases.get(built.checked.slug)
+        built = carry_over(built, previous, digest, options.output_root / built.checked.slug)
         entry = case_entry(built, digest, options, portable_warnings(local, project.root))
     if write_built(built, options, diagnostics, entry) is None:
         return None
     return built
 
 
+def carry_over(built: BuiltCase, previous: CaseEntry | None, digest: str, folder: Path) -> BuiltCase:
+    """``built`` with the outputs of the previous build of the same inputs (``previous``, the
+    manifest's entry for ``folder``) that this build does not make, copied from the folder.
+
+    So ``build --outputs jats`` after ``build --outputs html`` adds the XML and keeps the
+    article. Kept: an output whose files are all there and that depends on no output made
+    now (the checklist is not kept beside a new PDF: its page numbers are the old PDF's); with
+    the article (``html``), the files it links (assets, figures). Different inputs keep nothing.
+    """
+    from dataclasses import replace
+
+    from casepress.outputs import registry
+
+    if previous is None or previous.digest != digest or not folder.is_dir():
+        return built
+    slug, made = built.checked.slug, frozenset(built.outputs)
+    old = {kind: path.removeprefix(f"{slug}/") for kind, path in previous.files.items() if path.startswith(f"{slug}/")}
+    by_output: dict[str, dict[str, str]] = {}
+    for kind, name in old.items():
+        owner = registry.owner_of(kind)
+        if owner is not None and owner.scope == "case":
+            by_output.setdefault(owner.name, {})[kind] = name
+    kept: dict[str, str] = {}
+    for name, files in by_output.items():
+        if name in made or registry.depends_on(registry.BY_NAME[name]) & made:
+            continue
+        if all((folder / f).is_file() and not (folder / f).is_symlink() for f in files.values()):
+            kept.update(files)
+    if not kept:
+        return built
+    written = {*built.texts, *built.blobs, *built.copies}
+    names = set(kept.values())
+    if "html" in kept:  # the article's assets and figures: every other file of the folder
+        names |= {p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                  if p.is_file() and not p.is_symlink()} - set(old.values())
+    copies = {**built.copies, **{n: folder / n for n in sorted(names) if n not in written}}
+    return replace(built, copies=copies, files={**kept, **built.files})
+
+
 def case_entry(built: BuiltCase, digest: str, options: BuildOptions,
                warnings: list[dict[str, object]] | None = None) -> CaseEntry:
     """The collection manifest's record of a built case (``warnings`` as :func:`batch.portable_warnings`)."""
-    from casepress.build.batch import CaseEntry
+    from casepress.build.manifest import CaseEntry
     from casepress.text.prose import plain_text
 
     case, slug = built.checked.case, built.checked.slug
-    files = {"html": f"{slug}/index.html", "checklist": f"{slug}/care-checklist.html"}
-    if options.pdf:
-        files["pdf"] = f"{slug}/{slug}.pdf"
-        files["checklist_pdf"] = f"{slug}/care-checklist.pdf"
+    files = {kind: f"{slug}/{name}" for kind, name in sorted(built.files.items())}
     keywords = case.keywords if isinstance(case.keywords, list) else []
     return CaseEntry(
         slug=slug,
@@ -219,38 +250,3 @@ def case_entry(built: BuiltCase, digest: str, options: BuildOptions,
         files=files,
         warnings=list(warnings or []),
     )
-
-
-def care_checklist(
-    resolved: ResolvedCase, rendered: RenderedHtml, pdf: RenderedPdf | None, options: BuildOptions,
-    diagnostics: Diagnostics, published: Mapping[str, Path | bytes],
-) -> CareChecklist | None:
-    """The filled CARE checklist (HTML, and PDF when the article has one), located from the
-    resolved case, what the article printed and the PDF's pages.
-
-    Its PDF is laid out from ``published`` (the output folder's files, figures stripped)."""
-    from casepress.outputs import checklist as care_report
-    from casepress.core.diagnostics import Location, display_path
-    from casepress.outputs.html import environment_for, template_context
-    from casepress.stages import CareChecklist
-
-    checked = resolved.checked
-    reports = care_report.locate(resolved, rendered.anchors, pdf.anchor_pages if pdf else None)
-    environment = environment_for(resolved.journal, checked.case_dir)
-    context = template_context(resolved, options.page_size)
-    html = care_report.render_checklist_html(environment, checked.case, reports, context, diagnostics)
-    if html is None:
-        return None
-    checklist_pdf = None
-    if pdf is not None:
-        from casepress.outputs.pdf import html_to_pdf
-
-        origin = Location(display_path(checked.doc.path))
-        printable = care_report.render_checklist_html(environment, checked.case, reports, context, diagnostics,
-                                                      article=None)
-        if printable is None:
-            return None
-        checklist_pdf = html_to_pdf(printable, published, options.pdf_variant, origin, diagnostics)
-        if checklist_pdf is None:
-            return None
-    return CareChecklist(tuple(reports), html, checklist_pdf.data if checklist_pdf else None)

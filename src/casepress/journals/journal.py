@@ -90,6 +90,10 @@ class JournalConfig(BaseModel):
     """The statements after the body, in order."""
     number_sections: bool = False
     """Number the body's sections (1 Introduction, 2 Case description, ...)."""
+    issn: str | None = Field(default=None, pattern=r"^[0-9]{4}-[0-9]{3}[0-9X]$")
+    """The journal's (electronic) ISSN, e.g. ``1757-790X``: the JATS file's ``journal-meta``."""
+    publisher: str | None = None
+    """The publisher's name, for the JATS file when the case's ``publication`` names none."""
 
     @field_validator("sections", "statements")
     @classmethod

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from casepress import __version__
-from casepress.build.batch import Manifest
+from casepress.build.manifest import Manifest
 from casepress.core.diagnostics import Diagnostics
 from casepress.core.project import Project
 from casepress.journals.template_files import COLLECTION_TEMPLATE, Chain

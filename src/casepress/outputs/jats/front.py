@@ -40,15 +40,17 @@ class JournalMeta:
     """The publisher's name."""
 
 
-def journal_meta_for(case: Case, journal_id: str, issn: str | None = None) -> JournalMeta:
-    """The journal metadata the case itself gives (its ``publication``), under ``journal_id``."""
+def journal_meta_for(case: Case, journal_id: str, issn: str | None = None,
+                     publisher: str | None = None) -> JournalMeta:
+    """The journal metadata the case itself gives (its ``publication``), under ``journal_id``;
+    ``publisher`` (the journal template's) when the case names none."""
     pub = case.publication
     return JournalMeta(
         journal_id=journal_id,
         title=pub.journal if pub else None,
         abbreviation=pub.abbreviation if pub else None,
         issn=issn,
-        publisher=pub.publisher if pub else None,
+        publisher=(pub.publisher if pub else None) or publisher,
     )
 
 

@@ -10,12 +10,18 @@ calls the one stripping function by name).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from casepress.model import Figure
 from casepress.outputs.submission.raster import svg_to_png
+from casepress.stages import FigureFile
+
+__all__ = ["FigureFile", "Reader", "figure_files", "figure_stem", "package_figures", "stripped_from_case"]
+
+if TYPE_CHECKING:
+    from casepress.core.diagnostics import Diagnostics
+    from casepress.stages import CaseWork
 
 Reader = Callable[[str], bytes]
 """Case-relative image name -> its published (stripped) bytes."""
@@ -26,20 +32,6 @@ class NumberedFigure(Protocol):
 
     figure: Figure
     number: int
-
-
-@dataclass(frozen=True)
-class FigureFile:
-    """One figure file of the submission."""
-
-    name: str
-    """Its name in the package, e.g. ``Figure-1A.png``."""
-    role: str
-    """``figure``, or ``figure-png`` for the PNG rendering of an SVG."""
-    data: bytes
-    """The bytes."""
-    source: str
-    """The case-relative image it comes from."""
 
 
 def figure_stem(number: int, panel_label: str | None = None) -> str:
@@ -80,3 +72,22 @@ def stripped_from_case(case_dir: Path) -> Reader:
         return strip_metadata(confined_file(name, case_dir, MAX_IMAGE_BYTES))
 
     return read
+
+
+def package_figures(work: CaseWork, diagnostics: Diagnostics) -> tuple[FigureFile, ...] | None:
+    """The build's figure files (made once, for the manuscript and the package), from the
+    stripped bytes the build publishes; None, with an error at the figure's file, for an SVG
+    that cannot be drawn."""
+    if work.package_figures is not None:
+        return work.package_figures
+    files: list[FigureFile] = []
+    for numbered in work.resolved.figures:
+        try:
+            files += figure_files([numbered], lambda name: work.figures[PurePosixPath(name).as_posix()])
+        except ValueError as exc:
+            path = (*numbered.path, "file")
+            diagnostics.error("image-unreadable", f"cannot draw '{numbered.id}' as PNG for the submission: {exc}",
+                              work.checked.doc.location(path), path)
+            return None
+    work.package_figures = tuple(files)
+    return work.package_figures

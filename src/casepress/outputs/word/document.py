@@ -116,6 +116,7 @@ class Manuscript:
         source = io.BytesIO(reference) if isinstance(reference, bytes) else str(reference)
         self.document = docx.Document(source)
         self.when = when
+        self._style_ids: dict[str, str] | None = None
         body = self.document.element.body
         for child in list(body):
             if child.tag != qn("w:sectPr"):
@@ -123,13 +124,24 @@ class Manuscript:
 
     # -- paragraphs -------------------------------------------------------------------
 
-    def paragraph(self, style: str | None = None) -> Paragraph:
-        """A new, empty paragraph at the end."""
-        return self.document.add_paragraph(style=style)
+    def style_id(self, name: str) -> str:
+        """The id of the paragraph style named ``name`` (python-docx looks a name up by walking
+        every style, about 3 ms a paragraph; the map is made once). Raises KeyError for a
+        style the reference document lacks, as python-docx does."""
+        if self._style_ids is None:
+            self._style_ids = {s.name: s.style_id for s in self.document.styles if s.name is not None}
+        return self._style_ids[name]
+
+    def paragraph(self, style: str | None = None, text: str = "") -> Paragraph:
+        """A new paragraph at the end, in ``style`` (the document's default when None)."""
+        paragraph = self.document.add_paragraph(text)
+        if style is not None:
+            paragraph._p.style = self.style_id(style)
+        return paragraph
 
     def heading(self, text: str, level: int = 1) -> Paragraph:
         """A heading (``Heading 1``-``3``)."""
-        return self.document.add_paragraph(text, style=f"Heading {min(max(level, 1), 3)}")
+        return self.paragraph(f"Heading {min(max(level, 1), 3)}", text)
 
     def prose(self, text: str, groups: TextRenderer = as_written,
               after_block: Callable[[int], None] | None = None) -> None:
@@ -233,7 +245,7 @@ class Manuscript:
             for i, (cell, parts) in enumerate(zip(row.cells, cells)):
                 _fill(cell.paragraphs[0], parts, groups_for, Face(bold=block.row_headers and i == 0))
         for note in block.notes:
-            self.document.add_paragraph(note, style="Table Note")
+            self.paragraph("Table Note", note)
 
     # -- references and properties --------------------------------------------------------
 

@@ -43,9 +43,27 @@ def pictures_for(files: Sequence[FigureFile]) -> dict[str, Picture]:
     """Case-relative image -> what Word embeds: the file itself, or an SVG's PNG rendering."""
     out: dict[str, Picture] = {}
     for f in files:
-        if f.role == "figure-png" or (f.role == "figure" and not f.name.endswith(".svg")):
+        suffix = f.name[f.name.rfind("."):].lower()
+        if f.role == "figure-png" or (f.role == "figure" and suffix in WORD_IMAGES):
             out[f.source] = Picture(f.data, "", f.name)
+        elif f.role == "figure" and suffix != ".svg":  # e.g. WebP, which Word does not embed: as PNG
+            out[f.source] = Picture(_as_png(f.data), "", f.name[:-len(suffix)] + ".png")
     return out
+
+
+WORD_IMAGES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff"})
+"""Image formats python-docx embeds as they are."""
+
+
+def _as_png(data: bytes) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    with Image.open(io.BytesIO(data)) as image:
+        image.save(out, "PNG")
+    return out.getvalue()
 
 
 class _Writer:
