@@ -36,7 +36,7 @@ FIXTURE = REPO / "tests" / "diagnostics" / "every-warning"
 RELAYS = {
     ("casepress.cite.bibtex_convert", "problem.code"): "the converter's own warnings (self.warn, scanned too)",
     ("casepress.check.deid", "finding.code"): "deid-<kind> findings: the deid family",
-    ("casepress.build.batch", "record['code']"): "warnings replayed from the manifest",
+    ("casepress.build.manifest", "record['code']"): "warnings replayed from the manifest",
 }
 """Warnings emitted with a code that is not a literal: where their codes come from."""
 
