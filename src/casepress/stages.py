@@ -230,6 +230,20 @@ class Panel:
 
 
 @dataclass(frozen=True, slots=True)
+class GeneratedImage:
+    """A figure's image drawn by casepress (the timeline figure), as a file would hold it."""
+
+    name: str
+    """Its output-relative name, e.g. ``figures/fig-timeline.svg``."""
+    data: bytes
+    """The SVG file."""
+    svg: str
+    """The same SVG without an XML declaration, for inlining in HTML."""
+    alt: str
+    """Its alternative text."""
+
+
+@dataclass(frozen=True, slots=True)
 class ResolvedFigure:
     """A figure with its number."""
 
@@ -245,6 +259,8 @@ class ResolvedFigure:
     """The legend's lead."""
     panels: tuple[Panel, ...]
     """The panels, in order."""
+    image: GeneratedImage | None = None
+    """The image casepress drew (``generate:``), None for a figure with image files."""
 
     @property
     def id(self) -> str:

@@ -479,6 +479,13 @@ def check_data(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
         "laboratory": "diagnostic_assessment.laboratory",
         "immunohistochemistry": "diagnostic_assessment.immunohistochemistry",
     }
+    for i, fig in _items(case, ctx, "figures"):
+        if fig.generate and not available[fig.generate]:
+            path = ("figures", i, "generate")
+            diagnostics.error(
+                "missing-data", f"figure '{fig.id}' is generated from {fig.generate}, but the case has no {where[fig.generate]}",
+                ctx.at(path), path,
+            )
     for i, table in _items(case, ctx, "tables"):
         if table.generate and not available[table.generate]:
             path = ("tables", i, "generate")

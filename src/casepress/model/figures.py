@@ -44,7 +44,7 @@ class Panel(Model):
 
 
 class Figure(Model):
-    """A figure: one image (optionally with lettered panels) or one image per panel."""
+    """A figure: one image (optionally with lettered panels), one image per panel, or drawn from the case's data."""
 
     id: FigureId
     """Id used in cross-references, e.g. ``fig-histology`` -> ``@fig-histology``."""
@@ -60,11 +60,28 @@ class Figure(Model):
     """Column width, or across the page in two-column layouts."""
     placeholder: bool = False
     """True when the image is a stand-in for one that is not available (labelled as such)."""
+    generate: Literal["timeline"] | None = None
+    """Draw the figure from the case's data instead of a file: ``timeline`` draws the timeline's
+    events on a time axis (its alt text is generated from the events unless ``alt`` is given)."""
+    columns: Annotated[int, Field(ge=1, le=3)] | None = None
+    """Panels with their own images set this many across (1-3; default: from their aspect ratios)."""
 
     @model_validator(mode="after")
     def _check(self) -> Figure:
-        if not self.file and not any(p.file for p in self.panels):
-            raise PydanticCustomError("missing_image", "a figure needs a 'file' or panels with files")
+        panel_files = sum(1 for p in self.panels if p.file)
+        if self.generate and (self.file or self.panels):
+            raise PydanticCustomError(
+                "figure_source", "give either 'generate' or 'file'/'panels', not both (a generated figure has no image file)")
+        if self.columns is not None and panel_files < 2:
+            raise PydanticCustomError(
+                "figure_columns", "'columns' sets panels with their own images side by side; this figure has {n}",
+                {"n": "one" if panel_files == 1 else "none"})
+        if self.generate:
+            if not self.caption:
+                raise PydanticCustomError("missing_caption", "a figure needs a caption or panel captions")
+            return self
+        if not self.file and not panel_files:
+            raise PydanticCustomError("missing_image", "a figure needs a 'file', panels with files or 'generate'")
         if self.file and not self.alt:
             raise PydanticCustomError("missing_alt", "a figure with an image needs 'alt' text")
         if not self.caption and not any(p.caption for p in self.panels):

@@ -208,9 +208,12 @@ class HtmlWriter:
             for p in fig.panels
         ]
         template = self.env.get_template(FIGURE_TEMPLATE)
+        image = fig.image
         return Markup(template.render(
             **{self.context_key: self}, fig=fig.figure, number=fig.number, label=fig.label,
             caption=self.inline(fig.caption), panels=panels,
+            image=Markup(image.svg) if image else None, image_alt=image.alt if image else None,
+            columns=panel_columns(fig.figure.columns, sum(1 for p in fig.panels if p.file)),
         ))
 
     def _cell(self, cell: Cell) -> Markup:
@@ -244,6 +247,13 @@ class HtmlWriter:
     def printed(self) -> frozenset[str]:
         """Element ids of the fields and floats printed."""
         return frozenset([*self.anchors.values(), *self.emitted])
+
+
+def panel_columns(columns: int | None, images: int) -> int:
+    """How many panel images a row holds: the figure's ``columns``, else 2 for two or four, 3 otherwise."""
+    if columns is not None:
+        return columns
+    return 1 if images < 2 else 2 if images in (2, 4) else 3
 
 
 def _same(resolved: ResolvedGroup, group: markup.Group) -> bool:

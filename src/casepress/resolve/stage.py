@@ -19,6 +19,7 @@ from casepress.stages import (
     CheckedCase,
     CitationCluster,
     CrossRefLabel,
+    GeneratedImage,
     GroupId,
     Inline,
     Panel,
@@ -36,6 +37,7 @@ from casepress.check.timeline import resolve_events
 from casepress.resolve.citations import bibliography, format_citations
 from casepress.resolve.layout import plan, sections, statements
 from casepress.resolve.tables import table_cells
+from casepress.resolve.timeline_figure import timeline_figure
 from casepress.resolve.walk import FloatRef, Walk, case_floats
 
 
@@ -134,7 +136,7 @@ def _groups(walk: Walk, clusters: dict[GroupId, tuple[Inline, ...]], labels: Lab
     return groups
 
 
-def _figure(ref: FloatRef, number: int, label: str) -> ResolvedFigure:
+def _figure(ref: FloatRef, number: int, label: str, case: Case, timeline: tuple[TimelineEntry, ...]) -> ResolvedFigure:
     fig = ref.obj
     assert isinstance(fig, Figure)
     panels = tuple(
@@ -143,7 +145,13 @@ def _figure(ref: FloatRef, number: int, label: str) -> ResolvedFigure:
         for j, p in enumerate(fig.panels)
     )
     caption = Prose((*ref.path, "caption"), fig.caption) if fig.caption else None
-    return ResolvedFigure(fig, ref.path, number, label, caption, panels)
+    image = None
+    if fig.generate == "timeline":
+        drawn = timeline_figure(timeline, case, fig.width, fig.id)
+        alt = fig.alt or drawn.alt
+        image = GeneratedImage(f"figures/{fig.id}.svg", ('<?xml version="1.0" encoding="UTF-8"?>\n' + drawn.svg).encode(),
+                               drawn.svg, alt)
+    return ResolvedFigure(fig, ref.path, number, label, caption, panels, image)
 
 
 def _table(ref: FloatRef, number: int, label: str, case: Case, timeline: tuple[TimelineEntry, ...]) -> ResolvedTable:
@@ -158,7 +166,7 @@ def _table(ref: FloatRef, number: int, label: str, case: Case, timeline: tuple[T
 def _floats(walk: Walk, timeline: tuple[TimelineEntry, ...]) -> tuple[tuple[ResolvedFigure, ...], tuple[ResolvedTable, ...]]:
     order = sorted(walk.floats, key=lambda i: walk.numbers[i])
     figures = tuple(
-        _figure(walk.floats[i], walk.numbers[i], walk.labels["figure"].format(n=walk.numbers[i]))
+        _figure(walk.floats[i], walk.numbers[i], walk.labels["figure"].format(n=walk.numbers[i]), walk.case, timeline)
         for i in order if walk.floats[i].kind == "figure"
     )
     tables = tuple(
