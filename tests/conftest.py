@@ -31,3 +31,22 @@ def in_repo(monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(REPO)
     monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
     return REPO
+
+
+SAMPLE_CASES = ("cases/dcis-bone-marrow", "tests/samples/ankle-fracture")
+"""The sample cases whose built PDFs several tests read (the page fill, the timeline figure)."""
+
+
+@pytest.fixture(scope="session")
+def built_samples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The sample cases built once with their PDFs: case folder name -> its output folder."""
+    from casepress.cli import main
+
+    out = tmp_path_factory.mktemp("samples")
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        assert main(["build", *SAMPLE_CASES, "--output", str(out), "--force", "--jobs", "1"]) == 0
+    finally:
+        os.chdir(cwd)
+    return {Path(c).name: out / Path(c).name for c in SAMPLE_CASES}

@@ -188,6 +188,8 @@ def _crowding(times: Sequence[float]) -> float:
         return 0.0
     span = (times[-1] - times[0]) or 1.0
     n = len(times)
+    if len(set(times)) > 2 and max(b - a for a, b in zip(times, times[1:])) > 0.75 * span:
+        return 1e6  # most of the stretch is empty: that is what a break is for
     ideal = [(t - times[0]) / span * n - 0.5 for t in times]
     placed = place_labels(ideal, [1.0] * n, -0.5, n - 0.5, gap=0.0)
     return sum(abs(a - b) for a, b in zip(ideal, placed))
@@ -195,22 +197,37 @@ def _crowding(times: Sequence[float]) -> float:
 
 def segment_axis(moments: Sequence[tuple[datetime, datetime]], penalty: float = 4.0) -> list[Segment]:
     """Cut the axis into linear segments: the cut that least crowds the labels, each break costing
-    ``penalty`` lines. Breaks are only considered at the ``MAX_BREAKS`` largest relative gaps."""
+    ``penalty`` lines. A break must skip at least 0.6 of the span of the shorter segment beside it
+    (so it marks a change of scale, never a pause of a day in a month), and is only considered at
+    the ``MAX_BREAKS`` largest relative gaps."""
     spans = sorted(moments)
     times = [s.timestamp() for s, _ in spans]
     n = len(times)
-    gaps = sorted(range(1, n), key=lambda i: -(times[i] - times[i - 1]) / ((times[-1] - times[0]) or 1.0))
-    candidates = [0, *sorted(i for i in gaps[:MAX_BREAKS] if times[i] > times[i - 1]), n]
-    best: dict[int, tuple[float, list[int]]] = {0: (0.0, [])}
-    for b in range(1, len(candidates)):
-        options = []
-        for a in range(b):
-            cost = best[candidates[a]][0] + _crowding(times[candidates[a]:candidates[b]]) + (penalty if a else 0.0)
-            options.append((cost, [*best[candidates[a]][1], candidates[a]]))
-        best[candidates[b]] = min(options, key=lambda o: o[0])
-    cuts = [*best[n][1], n]
+    gaps = sorted(range(1, n), key=lambda i: -(times[i] - times[i - 1]))
+    cuts = [0, *sorted(i for i in gaps[:MAX_BREAKS] if times[i] > times[i - 1]), n]
+
+    def allowed(c: int, a: int, b: int) -> bool:
+        # A segment of one moment has no scale of its own: its neighbour's decides.
+        shorter = min((s for s in (times[a - 1] - times[c], times[b - 1] - times[a]) if s > 0), default=0.0)
+        return times[a] - times[a - 1] >= shorter * 0.6
+
+    # best[(a, b)]: the least cost of cutting points [0, b) with [a, b) as the last segment.
+    best: dict[tuple[int, int], tuple[float, tuple[int, ...]]] = {}
+    for j in range(1, len(cuts)):
+        b = cuts[j]
+        for i in range(j):
+            a = cuts[i]
+            own = _crowding(times[a:b])
+            if a == 0:
+                best[(a, b)] = (own, (0,))
+                continue
+            options = [(cost + own + penalty, path + (a,)) for (c, a2), (cost, path) in best.items()
+                       if a2 == a and allowed(c, a, b)]
+            if options:
+                best[(a, b)] = min(options)
+    _, starts = min(v for (a, b), v in best.items() if b == n)
     out = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in zip(starts, (*starts[1:], n)):
         start = min(s for s, _ in spans[a:b])
         end = max(e for _, e in spans[a:b])
         unit = _unit(end - start) if end - start >= timedelta(hours=1) else "days"
@@ -413,7 +430,7 @@ def _draw_legend(canvas: _Canvas, kinds: list[str], spans: bool, top: float) -> 
 
 def draw(items: list[Item], width: float) -> tuple[str, tuple[Segment, ...], tuple[Box, ...], float]:
     """The SVG body of the items on a broken axis, its segments, its text boxes and its height."""
-    segments = segment_axis([(i.start, i.end if not i.span else i.start) for i in items])
+    segments = segment_axis([(i.at, i.at) for i in items])
     lanes = 1 if any(i.span for i in items) else 0
     canvas = _Canvas(width, [], [])
     y = 2.0
