@@ -47,4 +47,4 @@ def test_the_measure_sees_a_page_left_mostly_empty(tmp_path: Path) -> None:
     weasyprint.HTML(string="<p>One line, then a page break.</p><p style='break-before: page'>Next page.</p>"
                            "<p style='margin-top: 200mm'>Low on the page.</p>").write_pdf(pdf)
     fills = page_fill(pdf)
-    assert len(fills) == 2 and fills[0] < 0.2 and fills[1] > 0.8
+    assert len(fills) == 2 and fills[0] < 0.2 and fills[1] > 0.7
