@@ -195,7 +195,7 @@ def _crowding(times: Sequence[float]) -> float:
     return sum(abs(a - b) for a, b in zip(ideal, placed))
 
 
-def segment_axis(moments: Sequence[tuple[datetime, datetime]], penalty: float = 4.0) -> list[Segment]:
+def segment_axis(moments: Sequence[tuple[datetime, datetime]], penalty: float = 8.0) -> list[Segment]:
     """Cut the axis into linear segments: the cut that least crowds the labels, each break costing
     ``penalty`` lines. A break must skip at least 0.6 of the span of the shorter segment beside it
     (so it marks a change of scale, never a pause of a day in a month), and is only considered at
@@ -379,13 +379,15 @@ def _draw_segment(canvas: _Canvas, segment: Segment, items: list[Item], top: flo
     pos = [_position(segment, top, height, i.at) for i in items]
     ys = place_labels([p - h / 2 for p, h in zip(pos, heights)], heights, top, top + height)
     canvas.parts.append(f'<line x1="{AXIS_X}" y1="{top - 2:.1f}" x2="{AXIS_X}" y2="{top + height + 2:.1f}" stroke="#1a1a1a" stroke-width="0.8"/>')
-    shown = -1e9
+    shown = top - 3 - GAP  # the heading's foot
+    tick_height = (FONT - 0.5) * 1.25
     for moment, label in ticks(segment):
         y = _position(segment, top, height, moment)
         canvas.parts.append(f'<line x1="{AXIS_X - 2.5}" y1="{y:.1f}" x2="{AXIS_X}" y2="{y:.1f}" stroke="#1a1a1a" stroke-width="0.6"/>')
-        if y - FONT * 0.6 >= shown + GAP:
-            canvas.text(AXIS_X - 4, y - FONT * 0.6, [label], anchor="end", fill="#444444", size=FONT - 0.5)
-            shown = y - FONT * 0.6 + (FONT - 0.5) * 1.25
+        label_top = min(max(y - FONT * 0.6, shown + GAP), top + height + 2 - tick_height)
+        if label_top >= shown + GAP and abs(label_top - (y - FONT * 0.6)) < FONT / 2:
+            canvas.text(AXIS_X - 4, label_top, [label], anchor="end", fill="#444444", size=FONT - 0.5)
+            shown = label_top + tick_height
     for item, p, y, ls, h in zip(items, pos, ys, lines, heights):
         colour = KIND_COLOURS.get(item.kind, KIND_COLOURS["other"])
         if item.span:
