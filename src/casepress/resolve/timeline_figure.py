@@ -461,7 +461,7 @@ def timeline_figure(entries: Sequence[TimelineEntry], case: Case, width: str, ti
     body, segments, boxes, height = draw(items, points)
     alt = alt_text(entries, segments)
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {points:.0f} {height:.0f}" '
-           f'width="{points:.0f}pt" height="{height:.0f}pt" role="img" aria-labelledby="svg-{title}-title svg-{title}-desc" '
+           f'width="{points * 4 / 3:.0f}" height="{height * 4 / 3:.0f}" role="img" aria-labelledby="svg-{title}-title svg-{title}-desc" '
            f'font-family="casepress sans, DejaVu Sans, sans-serif">'
            f'<title id="svg-{title}-title">{escape(alt.split(". ")[0])}</title><desc id="svg-{title}-desc">{escape(alt)}</desc>'
            f'{body}</svg>')
