@@ -80,11 +80,13 @@ def test_floats_are_numbered_by_first_mention_and_unmentioned_ones_last(sample: 
         "fig-ct": 2,              # imaging
         "fig-followup": 3,        # first mentioned in the notes of tbl-plan, when that is set
         "fig-classification": 4,  # never mentioned: after the others
+        "fig-course": 5,          # the timeline figure, mentioned only in the timeline's caption (which
+                                  # the generated timeline table does not print): last too
         "tbl-timeline": 1,        # set by the Timeline section before any other table
         "tbl-labs": 2,
         "tbl-plan": 3,
     }
-    assert [f.label for f in sample.figures] == ["Figure 1", "Figure 2", "Figure 3", "Figure 4"]
+    assert [f.label for f in sample.figures] == ["Figure 1", "Figure 2", "Figure 3", "Figure 4", "Figure 5"]
 
 
 def test_citations_are_numbered_in_reading_order_legends_where_their_float_is_first_mentioned(
@@ -164,7 +166,7 @@ def test_floats_follow_the_block_of_their_first_mention(sample: ResolvedCase) ->
         BlockSite(("therapeutic_intervention", "types"), 0): ("tbl-plan", "fig-followup"),
     }
     assert placements.in_sections == {"tbl-timeline"}
-    assert placements.at_end == ("fig-classification",)
+    assert placements.at_end == ("fig-classification", "fig-course")
 
 
 def test_a_float_mentioned_in_a_later_paragraph_waits_for_that_paragraph(tmp_path: Path) -> None:
@@ -181,7 +183,7 @@ def test_floats_at_the_end_when_the_journal_says_so(tmp_path: Path) -> None:
     # mentions (figures, then tables, in number order), then the others in the case's order
     # (fig-followup is mentioned only in the notes of tbl-plan: numbered when tbl-plan is set).
     assert resolved.placements.at_end == ("fig-xray", "fig-ct", "tbl-labs", "tbl-plan", "fig-classification",
-                                          "fig-followup")
+                                          "fig-followup", "fig-course")
     assert _numbers(resolved)["fig-followup"] == 3
 
 
