@@ -15,7 +15,8 @@ Three sources of text reach a JATS document:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import count
 from typing import Any, Protocol, runtime_checkable
 
 from lxml import etree
@@ -146,19 +147,8 @@ _BLOCK_TAGS = {
 }
 
 
-class _Counter:
-    """The ordinal of the next reference group of a field."""
-
-    def __init__(self) -> None:
-        self.next = 0
-
-    def take(self) -> int:
-        value, self.next = self.next, self.next + 1
-        return value
-
-
 def _append_inline_tokens(parent: etree._Element, tokens: Sequence[Token], groups: GroupRenderer,
-                          counter: _Counter) -> None:
+                          counter: Iterator[int]) -> None:
     stack = [parent]
     for token in tokens:
         kind = token.type
@@ -169,7 +159,7 @@ def _append_inline_tokens(parent: etree._Element, tokens: Sequence[Token], group
         elif kind == "code_inline":
             _sub(stack[-1], "monospace").text = token.content
         elif kind == "casepress_ref":
-            for piece in groups(token.meta["group"], counter.take()):
+            for piece in groups(token.meta["group"], next(counter)):
                 if isinstance(piece, str):
                     add_text(stack[-1], piece)
                 else:
@@ -185,11 +175,11 @@ def _append_inline_tokens(parent: etree._Element, tokens: Sequence[Token], group
 
 
 def append_inline_markdown(parent: etree._Element, text: str, groups: GroupRenderer,
-                           counter: _Counter | None = None) -> etree._Element:
+                           counter: Iterator[int] | None = None) -> etree._Element:
     """Append inline Markdown (a title, a caption, a table cell) to ``parent``."""
     tokens = markdown().parseInline(text.strip(), {})
     children = tokens[0].children if tokens else None
-    _append_inline_tokens(parent, children or [], groups, counter or _Counter())
+    _append_inline_tokens(parent, children or [], groups, counter or count())
     return parent
 
 
@@ -200,7 +190,7 @@ def markdown_blocks(text: str, groups: GroupRenderer,
     ``after_block(i)`` returns elements to set after the i-th top-level block (floats placed
     after the paragraph of their first mention)."""
     tokens = markdown().parse(text, {})
-    counter = _Counter()
+    counter = count()
     out: list[etree._Element] = []
     stack: list[etree._Element] = []
     block = 0

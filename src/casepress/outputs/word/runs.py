@@ -9,7 +9,8 @@ a callback that returns the text to print (as the style prints it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import count
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -128,16 +129,7 @@ _FACE_TOKENS = {"em": {"italic": True}, "strong": {"bold": True}, "sup": {"super
                 "sub": {"subscript": True}}
 
 
-class _Counter:
-    def __init__(self) -> None:
-        self.next = 0
-
-    def take(self) -> int:
-        value, self.next = self.next, self.next + 1
-        return value
-
-
-def _add_tokens(writer: RunWriter, tokens: Sequence[Token], groups: TextRenderer, counter: _Counter,
+def _add_tokens(writer: RunWriter, tokens: Sequence[Token], groups: TextRenderer, counter: Iterator[int],
                 face: Face) -> None:
     faces = [face]
     links: list[Any] = []
@@ -150,7 +142,7 @@ def _add_tokens(writer: RunWriter, tokens: Sequence[Token], groups: TextRenderer
         elif kind == "code_inline":
             writer.text(token.content, replace(faces[-1], monospace=True))
         elif kind == "casepress_ref":
-            writer.text(groups(token.meta["group"], counter.take()), faces[-1])
+            writer.text(groups(token.meta["group"], next(counter)), faces[-1])
         elif kind == "link_open":
             links.append(writer.open_link(str(token.attrGet("href") or "")))
         elif kind == "link_close" and links:
@@ -164,11 +156,11 @@ def _add_tokens(writer: RunWriter, tokens: Sequence[Token], groups: TextRenderer
 
 
 def add_inline_markdown(paragraph: Paragraph, text: str, groups: TextRenderer, face: Face = Face(),
-                        counter: _Counter | None = None) -> Paragraph:
+                        counter: Iterator[int] | None = None) -> Paragraph:
     """Inline Markdown (a title, a caption, a cell) appended to ``paragraph`` as runs."""
     tokens = markdown().parseInline(text.strip(), {})
     _add_tokens(RunWriter(paragraph), (tokens[0].children or []) if tokens else [], groups,
-                counter or _Counter(), face)
+                counter or count(), face)
     return paragraph
 
 
@@ -181,7 +173,7 @@ def add_markdown_blocks(text: str, new_paragraph: BlockSink, groups: TextRendere
     """Block Markdown as paragraphs: paragraphs in the sink's style, list items as ``List Bullet``
     or ``List Number`` paragraphs; ``after_block(i)`` runs after each top-level block (figures and
     tables placed after the paragraph of their first mention)."""
-    counter = _Counter()
+    counter = count()
     lists: list[str] = []
     block = 0
     for token in markdown().parse(text, {}):
