@@ -12,7 +12,7 @@ from casepress.core.limits import MAX_YEAR, MIN_YEAR
 from casepress.model import PartialDate, RelativeDate, Timeline, TimelineEvent
 
 if TYPE_CHECKING:
-    from casepress.check.validate import CaseContext
+    from casepress.check.context import CaseContext
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,13 +12,13 @@ import functools
 import types
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from casepress.text import markup
+from casepress.check.context import CaseContext
 from casepress.check.deid import check_deidentification
 from casepress.core.diagnostics import Diagnostics, FieldPath, did_you_mean, format_path, warning_code
 from casepress.model import Case, Figure, Markdown, Table, Timeline, iter_prose
@@ -49,29 +49,6 @@ _PATTERN_NAMES = {
     "^[a-z]{2,3}": "a language tag such as en or en-GB",
     "^[A-Z][A-Za-z.-]*$": "initials such as SZ",
 }
-
-
-@dataclass
-class CaseContext:
-    """What the cross-field checks need besides the case itself."""
-
-    doc: SourceDocument
-    """The loaded YAML, for locations."""
-    project: Project
-    """The project, for journal templates."""
-    partial: bool = False
-    """True when some sections failed validation and are missing from the case being checked."""
-    indexes: dict[str, list[int]] = field(default_factory=dict)
-    """For salvaged lists (see _salvage): the original index of each item that survived."""
-    case_dir: Path = field(init=False)
-    """The case folder (relative file paths start here)."""
-
-    def __post_init__(self) -> None:
-        self.case_dir = self.doc.path.parent
-
-    def at(self, path: FieldPath, *, key: bool = False):
-        """Location of a field."""
-        return self.doc.location(path, key=key)
 
 
 def _describe(value: Any) -> str:
