@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import ConfigDict, model_validator
+from pydantic import ConfigDict, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from casepress.model.base import Markdown, Model, Prose, Reportable
@@ -40,7 +40,6 @@ ABSTRACT_PARTS: tuple[AbstractPart, ...] = (
 """Every part of either form, in reading order."""
 
 _FOUR_PART_ONLY = [p.name for p in ABSTRACT_PARTS if p.three_part is False]
-_THREE_PART_ONLY = [p.name for p in ABSTRACT_PARTS if p.three_part]
 
 
 class StructuredAbstract(Model):
@@ -49,7 +48,7 @@ class StructuredAbstract(Model):
 
     # Editors that read the schema flag the mixed form as the build does.
     model_config = ConfigDict(json_schema_extra={"not": {"anyOf": [
-        {"required": [a, b]} for a in _THREE_PART_ONLY for b in _FOUR_PART_ONLY]}})
+        {"required": ["case_presentation", name]} for name in _FOUR_PART_ONLY]}})
 
     introduction: Reportable(Prose) | None = None
     """3a: what is unique about the case and what it adds."""
@@ -62,17 +61,22 @@ class StructuredAbstract(Model):
     conclusion: Reportable(Prose) | None = None
     """3d: the main take-away lessons."""
 
-    @model_validator(mode="after")
-    def _one_form(self) -> StructuredAbstract:
-        four = [name for name in _FOUR_PART_ONLY if getattr(self, name) is not None]
-        three = [name for name in _THREE_PART_ONLY if getattr(self, name) is not None]
-        if four and three:
+    @field_validator("case_presentation")
+    @classmethod
+    def _one_form(cls, value: object, info: ValidationInfo) -> object:
+        # On case_presentation (declared after findings and management, so it sees them): the
+        # diagnostic points at the key that brings in the second form.
+        four = [name for name in _FOUR_PART_ONLY if info.data.get(name) is not None]
+        if value is not None and four:
             raise PydanticCustomError(
                 "abstract_form",
-                "the abstract mixes its two forms: give 'findings' and 'management' (CARE's four parts, "
-                "3b and 3c) or 'case_presentation' (the three-part form, 3b and 3c together), not both",
+                "the abstract mixes its two forms: 'case_presentation' (the three-part form, 3b and 3c "
+                "together) cannot go with {parts} (CARE's four-part form); use CARE's four parts "
+                "(introduction, findings, management, conclusion) or the three parts (introduction, "
+                "case_presentation, conclusion)",
+                {"parts": " and ".join(f"'{name}'" for name in four)},
             )
-        return self
+        return value
 
     @property
     def three_part(self) -> bool:
