@@ -43,7 +43,7 @@ _FOUR_PART_ONLY = [p.name for p in ABSTRACT_PARTS if p.three_part is False]
 
 
 class StructuredAbstract(Model):
-    """An abstract in CARE's four parts (item 3a-3d), or in the three-part form
+    """An abstract in CARE's four parts (items 3a-3d), or in the three-part form
     (introduction, case presentation, conclusion)."""
 
     # Editors that read the schema flag the mixed form as the build does.
