@@ -13,11 +13,11 @@ import pytest
 from docx.oxml.ns import qn
 
 from casepress.outputs.submission.figures import figure_files, stripped_from_case
-from casepress.outputs.word.writer import pictures_for, text_of, write_docx
+from casepress.outputs.word.writer import abstract_words, pictures_for, text_of, write_docx
 
 from .conftest import REPO
 from .judges import pandoc_text
-from .test_jats_writer import CASES, resolved
+from .test_jats_writer import ABSTRACTS, CASES, resolved
 
 pytest.importorskip("casepress.resolve", reason="needs the resolve stage (issue 10)")
 
@@ -61,3 +61,25 @@ def test_reference_case_is_byte_identical_twice() -> None:
     assert build("dcis-bone-marrow")[0] == first
     document = docx.Document(io.BytesIO(first))
     assert len([p for p in document.paragraphs if p.style.name == "Reference"]) == 48
+
+
+@pytest.mark.parametrize("name", sorted(ABSTRACTS))
+def test_the_abstract_has_one_subheading_per_part(name: str, tmp_path: Path) -> None:
+    data, _ = build(name)
+    document = docx.Document(io.BytesIO(data))
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    start = paragraphs.index(("Heading 1", "Abstract"))
+    end = next(i for i, (style, _) in enumerate(paragraphs) if i > start and style == "Heading 1")
+    titles = [title for title, _ in ABSTRACTS[name]]
+    assert [text for style, text in paragraphs[start:end] if style == "Heading 2"] == titles
+    assert sum(1 for style, _ in paragraphs[start:end] if style != "Heading 2") == len(titles) + 1  # + "Abstract"
+    flat = " ".join(pandoc_text(data, "docx", tmp_path).split())
+    positions = [flat.find(title) for title in ["Abstract", *titles]]
+    assert -1 not in positions and positions == sorted(positions)
+
+
+def test_the_word_count_takes_all_four_parts() -> None:
+    case = resolved("four-part-abstract").case  # type: ignore[attr-defined]
+    parts = [case.abstract.introduction, case.abstract.findings, case.abstract.management, case.abstract.conclusion]
+    assert [len(p.split()) for p in parts] == [13, 16, 15, 14]
+    assert abstract_words(case) == 58

@@ -194,7 +194,8 @@ def write_jats(resolved: Any, build_day: date, hrefs: Mapping[str, Sequence[str]
     ``issn`` and ``publisher`` are the journal's (its journal.yaml), the case's publisher first."""
     ctx = _Context(resolved, hrefs or {})
     case = ctx.case
-    parts = F.FrontParts(abstract=B.abstract(case, ctx.groups_for), build_day=build_day,
+    parts = F.FrontParts(abstract=B.abstract(case, ctx.groups_for, resolved.journal.config.labels.abstract_parts),
+                         build_day=build_day,
                          article_id=resolved.checked.slug)
     front = F.front(case, F.journal_meta_for(case, resolved.journal.name, issn, publisher), parts, ctx.groups_for(("title",)))
     body = [section(s, ctx) for s in resolved.sections]

@@ -163,8 +163,7 @@ def abstract_words(case: Any) -> int:
     if value is None or isinstance(value, NotReported):
         return 0
     if isinstance(value, StructuredAbstract):
-        parts = [value.introduction, value.case_presentation, value.conclusion]
-        return sum(count_words(p) for p in parts if isinstance(p, str))
+        return sum(count_words(text) for _, text in value.written())
     return count_words(value)
 
 
@@ -176,12 +175,10 @@ def _abstract(writer: _Writer) -> None:
     if not isinstance(value, StructuredAbstract):
         writer.out.prose(value, writer.groups_for(("abstract",)))
         return
-    for name, heading in (("introduction", "Introduction"), ("case_presentation", "Case presentation"),
-                          ("conclusion", "Conclusion")):
-        text = getattr(value, name)
-        if isinstance(text, str):
-            writer.out.heading(heading, 2)
-            writer.out.prose(text, writer.groups_for(("abstract", name)))
+    headings = writer.resolved.journal.config.labels.abstract_parts
+    for part, text in value.written():
+        writer.out.heading(getattr(headings, part.name), 2)
+        writer.out.prose(text, writer.groups_for(("abstract", part.name)))
 
 
 def _contributions(case: Any) -> str:
