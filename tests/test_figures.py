@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,8 +30,15 @@ ARRIVAL = datetime(2025, 11, 3, 6, 40)
 
 def _entry(text: str, kind: str, earliest: date | datetime, latest: date | datetime | None = None,
            when: str = "") -> TimelineEntry:
-    return TimelineEntry(Prose(("timeline",), Markdown(text)), kind, when or str(earliest), None, False,
-                         earliest, latest or earliest)  # type: ignore[arg-type]
+    def moment(value: date | datetime, end: bool) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        return datetime.combine(value, time.max if end else time.min)
+
+    precision = "minute" if isinstance(earliest, datetime) else "day"
+    text_ = when or str(earliest)
+    return TimelineEntry(Prose(("timeline",), Markdown(text)), kind, text_, None, False,
+                         moment(earliest, False), moment(latest or earliest, True), precision, text_, None)
 
 
 def _hours_case() -> list[TimelineEntry]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from casepress.model import Case, Demographics, Figure, Markdown, Table
+from casepress.model.dates import Precision
 from casepress.load.source import SourceDocument
 
 if TYPE_CHECKING:
@@ -335,15 +336,28 @@ class TimelineEntry:
     kind: str
     """The kind as printed: ``History``, ``Follow up``."""
     date_text: str
-    """The date as the timeline table prints it: ``March 2013 (8 weeks after)``."""
+    """The date as printed: ``March 2013 (8 weeks after)``, ``3 November 2025, 06:40``."""
     relation: str | None
     """A relative date as written, with its anchor: ``8 weeks after “Segmental excision …”``."""
     approximate: bool
     """The relative date is approximate."""
-    earliest: date
-    """The first day it may stand for."""
-    latest: date
-    """The last day it may stand for."""
+    earliest: datetime
+    """The first instant it may stand for."""
+    latest: datetime
+    """The last instant it may stand for."""
+    precision: Precision
+    """How precisely the date is known (a relative date: its anchor's or its offset's, the coarser)."""
+    table_date_text: str
+    """The date as the timeline table prints it: the time alone (``06:48``) when the row above
+    printed the same day."""
+    elapsed: str | None
+    """The time from the timeline's ``elapsed_from`` event (``Hour 0``, ``+30 min``, ``Day 2``),
+    when the case asks for it."""
+
+    @property
+    def ranged(self) -> bool:
+        """True when the date is approximate or may stand for more than one day (the figure draws it hollow)."""
+        return self.approximate or self.earliest.date() != self.latest.date()
 
 
 # --------------------------------------------------------------------------- sections

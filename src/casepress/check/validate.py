@@ -45,7 +45,6 @@ _PATTERN_NAMES = {
     "^tbl-": "a table id: 'tbl-' then lowercase words joined by hyphens, e.g. tbl-labs",
     "^[a-z0-9]+(?:": "lowercase words joined by hyphens, e.g. right-breast-2013",
     "^[A-Z](-[A-Z])?$": "a panel letter or range, e.g. A or A-C",
-    r"^\d+(\.\d+)?\s+(day": "a duration such as '8 weeks', '2 days' or '1 month'",
     "^[a-z]{2,3}": "a language tag such as en or en-GB",
     "^[A-Z][A-Za-z.-]*$": "initials such as SZ",
 }
@@ -424,12 +423,13 @@ def check_references(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> 
 
 def check_timeline(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
     """Relative dates name earlier events; events run in chronological order."""
-    from casepress.check.timeline import resolve_events  # small module; kept separate because render uses it too
+    from casepress.check.timeline import check_elapsed_from, resolve_events  # kept separate: resolve uses it too
 
     timeline = _get(case, "timeline")
     if not isinstance(timeline, Timeline):
         return
     resolve_events(timeline, ctx, diagnostics)
+    check_elapsed_from(timeline, ctx, diagnostics)
 
 
 def check_data(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:

@@ -9,7 +9,7 @@ Nothing here renders HTML; see :class:`~casepress.stages.ResolvedCase`.
 from __future__ import annotations
 
 from casepress.core.diagnostics import Diagnostics
-from casepress.check.generated import describe_event_date
+from casepress.check.generated import describe_event_date, elapsed_text
 from casepress.journals.journal import Journal, Labels
 from casepress.model import Case, Figure, RelativeDate, Table, Timeline
 from casepress.journals.number import crossref_label, letter_runs
@@ -33,7 +33,7 @@ from casepress.stages import (
     SectionFloats,
     TimelineEntry,
 )
-from casepress.check.timeline import resolve_events
+from casepress.check.timeline import ResolvedEvent, resolve_events
 from casepress.resolve.citations import bibliography, format_citations
 from casepress.resolve.layout import plan, sections, statements
 from casepress.resolve.tables import table_cells
@@ -91,9 +91,12 @@ def timeline_entries(case: Case) -> tuple[TimelineEntry, ...]:
         return ()
     events = timeline.events
     by_id = {e.id: e for e in events if e.id}
+    resolved = resolve_events(timeline)
+    origin = next((r for r in resolved if timeline.elapsed_from and r.event.id == timeline.elapsed_from), None)
     out: list[TimelineEntry] = []
-    for resolved in resolve_events(timeline):
-        event, d = resolved.event, resolved.event.date
+    previous: ResolvedEvent | None = None
+    for r in resolved:
+        event, d = r.event, r.event.date
         relation = None
         if isinstance(d, RelativeDate):
             anchor = by_id.get(d.after or d.before)
@@ -101,12 +104,16 @@ def timeline_entries(case: Case) -> tuple[TimelineEntry, ...]:
         out.append(TimelineEntry(
             Prose(("timeline", "events", events.index(event), "text"), event.text),
             event.kind.capitalize().replace("-", " "),
-            describe_event_date(resolved),
+            describe_event_date(r),
             relation,
             isinstance(d, RelativeDate) and d.approximate,
-            resolved.earliest,
-            resolved.latest,
+            r.earliest,
+            r.latest,
+            r.precision,
+            describe_event_date(r, previous),
+            elapsed_text(r, origin) if origin is not None else None,
         ))
+        previous = r
     return tuple(out)
 
 
