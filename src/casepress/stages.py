@@ -597,7 +597,8 @@ class FigureFile:
     data: bytes
     """The bytes."""
     source: str
-    """The case-relative image it comes from."""
+    """The case-relative image it comes from (a generated figure: its output-relative name,
+    ``GeneratedImage.name``)."""
 
 
 @dataclass

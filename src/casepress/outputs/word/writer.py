@@ -103,6 +103,8 @@ class _Writer:
     def figure(self, fig: Any) -> None:
         images = [(fig.figure.file, fig.figure.alt)] if fig.figure.file else []
         images += [(p.file, p.alt) for p in fig.panels if p.file]
+        if getattr(fig, "image", None) is not None:  # drawn by casepress: its PNG, by its name
+            images.append((fig.image.name, fig.image.alt))
         pictures = tuple(Picture(self.pictures[name].data, alt or "", self.pictures[name].name)
                          for name, alt in images if name in self.pictures)
         caption = fig.caption
