@@ -45,9 +45,13 @@ def test_headings_tables_figures_references(name: str, journal: str | None, tmp_
     assert [h for h in headings if h in top] == top
     assert len(document.tables) == len(case.tables)  # type: ignore[attr-defined]
     assert all(t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None for t in document.tables)
-    images = sum((1 if f.figure.file else 0) + sum(1 for p in f.panels if p.file) for f in case.figures)  # type: ignore[attr-defined]
+    images = sum((1 if f.figure.file or f.image else 0) + sum(1 for p in f.panels if p.file)  # type: ignore[attr-defined]
+                 for f in case.figures)  # type: ignore[attr-defined]
     assert len(document.inline_shapes) == images
     assert all(s._inline.docPr.get("descr") for s in document.inline_shapes)
+    drawn = next(f for f in case.figures if f.image)  # type: ignore[attr-defined]
+    assert [s._inline.docPr.get("descr") for s in document.inline_shapes
+            if s._inline.docPr.get("name") == f"Figure-{drawn.number}.png"] == [drawn.image.alt]
     references = [p.text for p in document.paragraphs if p.style.name == "Reference"]
     printed = [text_of(e.text) for e in case.references]  # type: ignore[attr-defined]
     assert [r.split("\t", 1)[-1] for r in references] == printed
