@@ -71,10 +71,11 @@ def long_date(value: date | PartialDate | str) -> str:
     return moment_text(moment.start, moment.precision)
 
 
-def describe_event_date(resolved: ResolvedEvent, previous: ResolvedEvent | None = None) -> str:
+def describe_event_date(resolved: ResolvedEvent, previous: ResolvedEvent | None = None, offset: bool = True) -> str:
     """How an event's date prints: at the precision it is known, a relative date followed by its
     offset (``2016 (9 years before)``, ``3 November 2025, 03:40 (3 hours before)``). Given the
-    event printed above it, a time on that same day prints alone (``06:48``), as a table lists a day."""
+    event printed above it, a time on that same day prints alone (``06:48``), as a table lists a day.
+    Without ``offset`` (a table that has a column of elapsed time), an approximate date is ``about …``."""
     d = resolved.event.date
     low, high = resolved.named
     if previous is not None and _same_day(resolved, previous):
@@ -85,6 +86,8 @@ def describe_event_date(resolved: ResolvedEvent, previous: ResolvedEvent | None 
     if isinstance(d, PartialDate):
         return when
     assert isinstance(d, RelativeDate)
+    if not offset:
+        return f"about {when}" if d.approximate else when
     if d.offset.amount == 0:
         # 'At the same time as' another event: the date is the anchor's, approximate or not.
         return f"{when} (approximately)" if d.approximate else when

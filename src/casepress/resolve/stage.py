@@ -114,7 +114,7 @@ def timeline_entries(case: Case) -> tuple[TimelineEntry, ...]:
             r.earliest,
             r.latest,
             r.precision,
-            describe_event_date(r, previous),
+            describe_event_date(r, previous, offset=origin is None),
             elapsed_text(r, origin) if origin is not None else None,
         ))
         previous = r
