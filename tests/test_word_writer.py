@@ -119,11 +119,15 @@ def test_citations_and_float_references_link_to_their_bookmarks(name: str, tmp_p
         else:  # Figure 1A, Table 2: the float's number
             assert re.match(r"\d+", text).group() == str(floats[anchor].number)  # type: ignore[union-attr]
     # every entry cited is linked, but those cited only inside a collapsed range (2–4 links 2 and 4)
-    inside = {"ankle-fracture": set(), "dcis-bone-marrow": {"coleman2019", "yates2017"}}[name]
+    inside = {"ankle-fracture": set(), "dcis-bone-marrow": {"coleman2019", "yates2017"},
+              "meningococcal-purpura-fulminans": set()}[name]
     assert set(labels) - {a for a, _ in links} == {entry_bookmark(k) for k in inside}
-    assert {floats[a].id for a, _ in links if a in floats} == (
-        {"fig-xray", "fig-ct", "fig-followup", "tbl-labs", "tbl-plan"} if name == "ankle-fracture" else
-        {"fig-histology", "fig-ihc", "fig-pet-ct", "fig-axillary-ihc", "tbl-timeline", "tbl-labs", "tbl-ihc"})
+    assert {floats[a].id for a, _ in links if a in floats} == {
+        "ankle-fracture": {"fig-xray", "fig-ct", "fig-followup", "tbl-labs", "tbl-plan"},
+        "dcis-bone-marrow": {"fig-histology", "fig-ihc", "fig-pet-ct", "fig-axillary-ihc", "tbl-timeline", "tbl-labs",
+                             "tbl-ihc"},
+        "meningococcal-purpura-fulminans": {"fig-findings", "fig-timeline", "tbl-labs", "tbl-phoenix",
+                                            "tbl-resuscitation", "tbl-timeline"}}[name]
     # pandoc reads the links back as links to the entry's and the caption's anchors
     html = pandoc_text(data, "docx", tmp_path, to="html")
     first = case.references[0]  # type: ignore[attr-defined]
