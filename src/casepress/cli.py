@@ -311,7 +311,7 @@ def _finish_output(output_root: Path, project: Project, diagnostics: Diagnostics
     """Settle the manifest with what was written and, with ``index`` (the ``collection`` output),
     write the collection index (under the folder's lock)."""
     from casepress.build.batch import MANIFEST, Manifest, finish
-    from casepress.outputs.collection import write_index
+    from casepress.build.collection import write_index
 
     def write(manifest: Manifest) -> None:
         write_index(manifest, project, output_root, diagnostics)
@@ -445,7 +445,7 @@ def index(manifests: tuple[str, ...], output: str | None, title: str, root: str 
     shard's manifest here.
     """
     from casepress.build.batch import MANIFEST, Manifest, merge_manifests
-    from casepress.outputs.collection import render_index
+    from casepress.build.collection import render_index
     from casepress.build.output import write_files
     from casepress.build.publish import lock
 
