@@ -87,7 +87,8 @@ OffsetValue = Annotated[
     PlainValidator(_offset),
     WithJsonSchema({
         "type": "string",
-        "pattern": r"^\d+(\.\d+)?\s+(" + "|".join(OFFSET_UNITS) + ")$",
+        # The parser takes any case ('3 Hours'); JSON Schema patterns have no flag for it.
+        "pattern": r"^\d+(\.\d+)?\s+(" + "|".join("".join(f"[{c}{c.upper()}]" for c in unit) for unit in OFFSET_UNITS) + ")$",
     }),
 ]
 """A duration: a number and a unit of time (minutes, hours, days, weeks, months, years)."""
