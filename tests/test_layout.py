@@ -12,7 +12,7 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src" / "casepress"
 STAGES = ["core", "model", "load", "text", "cite", "check", "journals",
           "stages", "resolve", "outputs", "build", "scaffold", "cli"]
-ALLOWED_LONG_MODULES = {"check.deid", "build.watch"}
+ALLOWED_LONG_MODULES = {"check.deid"}
 ALLOWED_LONG_FUNCTIONS: set[str] = set()
 ALLOWED_CYCLES: set[frozenset[str]] = {
     frozenset({"build.output", "build.publish"}),
