@@ -245,7 +245,7 @@ def test_a_validation_error_is_located_and_the_page_kept(preview: Preview, case_
 def test_a_save_the_watcher_missed_is_still_built(preview: Preview, case_file: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     # As if no event arrived (a network mount, or watchfiles dropping one as it times out).
-    monkeypatch.setattr(preview, "is_relevant", lambda path: False)
+    monkeypatch.setattr(preview.watcher, "is_relevant", lambda path: False)
     edit(case_file, SENTENCE, "Seen without an event.")
     wait_for("the rebuild", lambda: "Seen without an event." in fetch(preview.url))
 
@@ -292,11 +292,11 @@ def test_an_external_bib_file_is_watched(tmp_path: Path, case_file: Path) -> Non
     with Preview(case_file, Project(tmp_path), WatchSettings(port=0, pdf=False), echo=lambda _: None) as p:
         assert p.ready.wait(TIMEOUT)
         assert state(p)["ok"], state(p)
-        assert shared in p.watched_roots()
+        assert shared in p.watcher.watched_roots()
         (shared / "refs.bib").write_text("@article{smith2020, author = {Smith, J.}, title = {Knees\n", encoding="utf-8")
         broken = wait_for("the .bib error", lambda: failed_state(p))
         assert any("refs.bib" in d for d in broken["diagnostics"]), broken
-        assert not p.is_relevant(tmp_path / "library-notes.txt")
+        assert not p.watcher.is_relevant(tmp_path / "library-notes.txt")
 
 
 # -- the PDF in the background -------------------------------------------------------------

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Self
 
 from casepress.core.diagnostics import Diagnostic, Diagnostics, Location, display_path, render_text, summary
 from casepress.core.project import Project
-from casepress.build.watch.folder import PreviewFolder, forget_templates
+from casepress.build.watch.events import InputWatcher
+from casepress.build.watch.folder import PreviewFolder
 from casepress.build.watch.pdf import PdfJob, PdfResult, PdfRunner
 from casepress.build.watch.server import PreviewServer
 from casepress.build.watch.state import Hub, PreviewState, WatchSettings
@@ -58,16 +59,14 @@ class Preview:
         """HTML-only builds (``output_root`` is unused: the preview writes its own folder)."""
         self.pdf: PdfRunner | None = None
         """The PDF worker, when PDFs are on."""
-        self._template_dirs = tuple(r.resolve() for r in project.template_roots)
+        self.watcher = InputWatcher(self.case_file, project, self.settings, self.stopped, self.options.journal)
+        """What the last build read, watched for saves."""
         self._workdir: Path | None = None
         self._folder: PreviewFolder | None = None
         self._server: PreviewServer | None = None
         self._threads: list[threading.Thread] = []
-        self._bibs: frozenset[Path] = frozenset()
         self._echo_lock = threading.Lock()
         self._pdf_warnings: tuple[Diagnostic, ...] = ()
-        self._built_stamp: dict[Path, tuple[int, int]] = {}
-        self._pending_stamp: dict[Path, tuple[int, int]] | None = None
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -94,6 +93,7 @@ class Preview:
         """Bind the port (OSError when taken), then serve and watch in background threads."""
         self._workdir = Path(tempfile.mkdtemp(prefix=f"casepress-watch-{self.slug}-"))
         self._folder = PreviewFolder(self._workdir)
+        self.watcher.ignored = self._workdir
         try:
             self._server = PreviewServer((self.settings.host, self.settings.port), self.hub, self._folder, self.slug)
         except BaseException:
@@ -106,7 +106,8 @@ class Preview:
         self._threads = [
             threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.2},
                              name="casepress-serve", daemon=True),
-            threading.Thread(target=self._watch, name="casepress-watch", daemon=True),
+            threading.Thread(target=self.watcher.run, args=(self.rebuild, self.ready, self.say), name="casepress-watch",
+                             daemon=True),
         ]
         for thread in self._threads:
             thread.start()
@@ -133,92 +134,6 @@ class Preview:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    # -- watching ------------------------------------------------------------------------
-
-    def watched_roots(self) -> list[Path]:
-        """The case folder, the template folders, and the folders of .bib files that lie elsewhere."""
-        roots = [self.case_file.parent, *self._template_dirs]
-        roots += [bib.parent for bib in sorted(self._bibs)]
-        kept: list[Path] = []
-        for root in roots:  # nested folders would report each change twice
-            if root.is_dir() and not any(root.is_relative_to(k) for k in kept):
-                kept = [k for k in kept if not k.is_relative_to(root)] + [root]
-        return kept
-
-    def is_relevant(self, path: Path) -> bool:
-        """True for a change that can alter the build (the watched folders hold other files too)."""
-        if self._workdir is not None and path.is_relative_to(self._workdir):
-            return False
-        return (path.is_relative_to(self.case_file.parent) or path in self._bibs
-                or any(path.is_relative_to(r) for r in self._template_dirs))
-
-    def _input_stamp(self) -> dict[Path, tuple[int, int]]:
-        """Mtime and size of the case file and its .bib files (a cheap check for a missed save)."""
-        stamps: dict[Path, tuple[int, int]] = {}
-        for path in (self.case_file, *sorted(self._bibs)):
-            try:
-                stat = path.stat()
-            except OSError:
-                stamps[path] = (-1, -1)
-            else:
-                stamps[path] = (stat.st_mtime_ns, stat.st_size)
-        return stamps
-
-    def _missed_save(self) -> bool:
-        """True when the case or a .bib file changed since the last build and no event said so.
-
-        A safety net, checked whenever the watcher idles: watchfiles drops a change that
-        lands just as it times out, and some mounts (network, containers) send no events.
-        The change must look the same on two checks in a row, so that a file still being
-        written is not read half-way (what the event path's quiet period ensures).
-        """
-        current = self._input_stamp()
-        changed = any(self._built_stamp.get(path, stamp) != stamp for path, stamp in current.items())
-        if not changed:
-            self._pending_stamp = None
-            return False
-        stable = current == self._pending_stamp
-        self._pending_stamp = current
-        return stable
-
-    def _is_template(self, path: Path) -> bool:
-        folders = [self.case_file.parent / "templates", *self._template_dirs]
-        return any(path.is_relative_to(f) for f in folders)
-
-    def _watch(self) -> None:
-        import watchfiles
-
-        base_filter = watchfiles.DefaultFilter()
-
-        def keep(change: watchfiles.Change, path: str) -> bool:
-            return base_filter(change, path) and self.is_relevant(Path(path))
-
-        first = True
-        while not self.stopped.is_set():
-            roots = self.watched_roots()
-            try:
-                for changes in watchfiles.watch(
-                    *roots, watch_filter=keep, debounce=self.settings.debounce_ms, step=self.settings.step_ms,
-                    stop_event=self.stopped, rust_timeout=self.settings.poll_ms, yield_on_timeout=True,
-                    raise_interrupt=False,
-                ):
-                    if first:  # the watcher is live now: build once, so no save can slip between
-                        first = False
-                        self.rebuild()
-                        self.ready.set()
-                    if changes:
-                        paths = [Path(p) for _, p in changes]
-                        if any(self._is_template(p) for p in paths):
-                            forget_templates()
-                        self.rebuild(paths)
-                    elif self._missed_save():
-                        self.rebuild([self.case_file])
-                    if self.watched_roots() != roots:
-                        break  # the case names another .bib folder: watch again with it
-            except Exception as exc:  # noqa: BLE001 - e.g. a watched folder was removed; keep serving
-                self.say(f"watch: {type(exc).__name__}: {exc}; watching again")
-                self.stopped.wait(1.0)
-
     # -- building ------------------------------------------------------------------------
 
     def rebuild(self, changed: list[Path] | None = None) -> PreviewState:
@@ -227,8 +142,7 @@ class Preview:
 
         assert self._folder is not None
         diagnostics = Diagnostics()
-        self._built_stamp = self._input_stamp()  # before reading: a save from now on is seen again
-        self._pending_stamp = None
+        self.watcher.building()
         started = time.perf_counter()
         try:
             built = gather(self.case_file, self.project, self.options, diagnostics)
@@ -238,6 +152,7 @@ class Preview:
                               Location(display_path(self.case_file)))
             built = None
         build_ms = (time.perf_counter() - started) * 1000
+        self._learn(built)
         published: list[str] | None = None
         if built is not None:
             try:
@@ -256,15 +171,20 @@ class Preview:
                                    files, self.options.pdf_variant, Location(display_path(built.checked.doc.path))))
         return state
 
+    def _learn(self, built: BuiltCase | None) -> None:
+        """Watch what this build read, from the case file as the build read it (loaded again when
+        the build failed; when it does not even parse, the watch set stays as it was)."""
+        from casepress.load.source import load_yaml
+
+        doc = built.checked.doc if built is not None else load_yaml(self.case_file, Diagnostics())
+        if doc is not None:
+            self.watcher.learn(doc.text, doc.data)
+
     def _publish(
         self, built: BuiltCase, items: tuple[Diagnostic, ...], build_ms: float
     ) -> tuple[PreviewState, list[str]]:
         """Write the build into the preview folder and announce it; returns the state and the files."""
-        from casepress.cite.library import bibliography_files
-
         assert self._folder is not None
-        case_dir = self.case_file.parent
-        self._bibs = frozenset(p.resolve() for p in bibliography_files(built.checked.case, case_dir, self.project.root))
         started = time.perf_counter()
         with self.hub.lock:  # a page is never read between its files and its generation
             published = self._folder.publish(built.texts, built.blobs, built.copies)
