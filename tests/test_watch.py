@@ -299,6 +299,54 @@ def test_an_external_bib_file_is_watched(tmp_path: Path, case_file: Path) -> Non
         assert not p.watcher.is_relevant(tmp_path / "library-notes.txt")
 
 
+def journal_family(root: Path) -> None:
+    """Project journals ``child`` extends ``parent`` extends casepress's ``generic``; ``other`` is unrelated."""
+    journals = root / "templates" / "journals"
+    for name, settings in {"child": "name: Child\nextends: parent\n", "parent": "name: Parent\nextends: generic\n",
+                           "other": "name: Other\n"}.items():
+        (journals / name / "assets").mkdir(parents=True)
+        (journals / name / "journal.yaml").write_text(settings, encoding="utf-8")
+        (journals / name / "assets" / f"{name}.css").write_text("p { margin: 0 }\n", encoding="utf-8")
+
+
+def test_watch_watches_exactly_the_files_the_build_read(tmp_path: Path, case_file: Path) -> None:
+    from casepress.core.project import builtin_templates
+
+    root, case = tmp_path.resolve(), case_file.parent.resolve()
+    journal_family(root)
+    (root / "library").mkdir()
+    (root / "library" / "refs.bib").write_text("@misc{a, title = {A}}\n", encoding="utf-8")
+    (root / "library" / "unused.bib").write_text("@misc{b, title = {B}}\n", encoding="utf-8")
+    (case / "notes.txt").write_text("read by the DICOM scan of the de-identification check\n", encoding="utf-8")
+    (case / ".case.yaml.swp").write_text("an editor's swap file\n", encoding="utf-8")
+    (case / "output").mkdir()
+    (case / "output" / "index.html").write_text("a build's output\n", encoding="utf-8")
+    edit(case_file, "journal: generic", "journal: child")
+    edit(case_file, "bibliography: []", "bibliography: [../../library/refs.bib]")
+    edit(case_file, SENTENCE, f"{SENTENCE} [@a]")
+    with Preview(case_file, Project(tmp_path), WatchSettings(port=0, pdf=False), echo=lambda _: None) as p:
+        assert p.ready.wait(TIMEOUT)
+        assert state(p)["ok"], state(p)
+        inputs = p.watcher.inputs
+        builtin = builtin_templates().resolve()
+        journals = root / "templates" / "journals"
+        assert inputs.files == {case / "case.yaml", case / "figures" / "knee.svg", root / "library" / "refs.bib"}
+        assert inputs.folders == (case / "templates", journals / "child", journals / "parent",
+                                  builtin / "journals" / "generic", builtin / "base")
+        templates = sorted(f for d in ("journals/generic", "base") for f in (builtin / d).rglob("*") if f.is_file())
+        assert templates and p.watcher.watched_files() == sorted([
+            case / "case.yaml", case / "figures" / "knee.svg", case / "notes.txt", root / "library" / "refs.bib",
+            journals / "child" / "assets" / "child.css", journals / "child" / "journal.yaml",
+            journals / "parent" / "assets" / "parent.css", journals / "parent" / "journal.yaml", *templates,
+        ])
+        assert p.watcher.watched_roots() == [case, journals / "child", journals / "parent",
+                                             builtin / "journals" / "generic", builtin / "base", root / "library"]
+        # A journal switched in the case file is watched from the next build on.
+        edit(case_file, "journal: child", "journal: other")
+        wait_for("the other journal watched", lambda: journals / "other" in p.watcher.inputs.folders)
+        assert p.watcher.inputs.folders == (case / "templates", journals / "other", builtin / "base")
+
+
 # -- the PDF in the background -------------------------------------------------------------
 
 
