@@ -331,20 +331,52 @@ def test_watch_watches_exactly_the_files_the_build_read(tmp_path: Path, case_fil
         builtin = builtin_templates().resolve()
         journals = root / "templates" / "journals"
         assert inputs.files == {case / "case.yaml", case / "figures" / "knee.svg", root / "library" / "refs.bib"}
-        assert inputs.folders == (case / "templates", journals / "child", journals / "parent",
-                                  builtin / "journals" / "generic", builtin / "base")
+        # Every folder the lookup tries, found or not: creating one (an override) changes the build.
+        assert inputs.folders == (case / "templates", journals / "child", builtin / "journals" / "child",
+                                  journals / "parent", builtin / "journals" / "parent",
+                                  journals / "generic", builtin / "journals" / "generic",
+                                  root / "templates" / "base", builtin / "base")
         templates = sorted(f for d in ("journals/generic", "base") for f in (builtin / d).rglob("*") if f.is_file())
         assert templates and p.watcher.watched_files() == sorted([
             case / "case.yaml", case / "figures" / "knee.svg", case / "notes.txt", root / "library" / "refs.bib",
             journals / "child" / "assets" / "child.css", journals / "child" / "journal.yaml",
             journals / "parent" / "assets" / "parent.css", journals / "parent" / "journal.yaml", *templates,
         ])
-        assert p.watcher.watched_roots() == [case, journals / "child", journals / "parent",
-                                             builtin / "journals" / "generic", builtin / "base", root / "library"]
+        # The missing project base is watched from the project's templates/, which holds child and parent.
+        assert p.watcher.watched_roots() == [case, builtin / "journals", root / "templates", builtin / "base",
+                                             root / "library"]
+        assert not p.watcher.is_relevant(builtin / "journals" / "frontiers" / "journal.yaml")
+        assert p.watcher.is_relevant(journals / "generic" / "article.html.j2"), "a project override, once made"
+        # A save in the journal the case's journal extends rebuilds the page.
+        built = state(p)["generation"]
+        (journals / "parent" / "assets" / "parent.css").write_text("p { margin: 1px }\n", encoding="utf-8")
+        wait_for("the rebuild", lambda: state(p)["generation"] > built)
         # A journal switched in the case file is watched from the next build on.
         edit(case_file, "journal: child", "journal: other")
         wait_for("the other journal watched", lambda: journals / "other" in p.watcher.inputs.folders)
-        assert p.watcher.inputs.folders == (case / "templates", journals / "other", builtin / "base")
+        assert p.watcher.inputs.folders == (case / "templates", journals / "other", builtin / "journals" / "other",
+                                            root / "templates" / "base", builtin / "base")
+
+
+def test_rendering_and_watching_walk_one_chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from casepress.build.inputs import build_inputs
+    from casepress.core.diagnostics import Diagnostics
+    from casepress.journals.journal import load_journal
+
+    journal_family(tmp_path)
+    monkeypatch.chdir(tmp_path)  # diagnostics name files relative to the working folder
+    project = Project(tmp_path)
+    diagnostics = Diagnostics()
+    journal = load_journal(project, "child", diagnostics)
+    assert journal is not None and not list(diagnostics)
+    watched = build_inputs(tmp_path / "case.yaml", project, "journal: child\n").folders
+    assert tuple(f.resolve() for f in journal.dirs + journal.base_dirs) == tuple(f for f in watched[1:] if f.is_dir())
+    # A name that is no journal name is looked up nowhere (it named a folder outside journals/).
+    (tmp_path / "templates" / "journals" / "other" / "journal.yaml").write_text(
+        "name: Other\nextends: ../journals/parent\n", encoding="utf-8")
+    assert load_journal(project, "other", diagnostics) is None
+    assert [d.format() for d in diagnostics] == [
+        "templates/journals/other/journal.yaml:2:10: error[unknown-journal] no journal template '../journals/parent'"]
 
 
 # -- the PDF in the background -------------------------------------------------------------

@@ -20,6 +20,7 @@ folder rather than the scan's files, erring on the side of rebuilding.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,7 @@ from casepress.core.limits import MAX_CASE_BYTES, MAX_TEMPLATE_BYTES
 from casepress.core.project import Project
 from casepress.journals.chain import journal_chain
 from casepress.load.caseinputs import read_inputs, read_top_level
+
 
 @dataclass(frozen=True)
 class BuildInputs:
@@ -40,8 +42,8 @@ class BuildInputs:
     """Files the build opens by name, as real paths (a missing one is looked for, so it counts):
     ``case.yaml``, the .bib files, the figures, the case's own .csl file."""
     folders: tuple[Path, ...]
-    """Template folders read whole, in lookup order: the case's ``templates/``, the journal's
-    along its ``extends`` chain, then ``templates/base``."""
+    """Template folders read whole (or looked for: they need not exist), in lookup order: the
+    case's ``templates/``, the journal's along its ``extends`` chain, then ``templates/base``."""
     style: str | None
     """The citation style the case names (a packaged one is in no folder of the project)."""
 
@@ -91,7 +93,7 @@ def build_inputs(case_file: Path, project: Project, text: str, journal: str | No
         path_like = names.csl.endswith(".csl") or "/" in names.csl or os.sep in names.csl
         files.update(_confined(case_dir, [names.csl if path_like else f"{names.csl}.csl"]))
     chain = journal_chain(project, journal or names.journal, journal_parent)
-    folders = [case_dir / "templates", *(Path(os.path.realpath(f)) for f in chain.folders)]
+    folders = [case_dir / "templates", *(Path(os.path.realpath(f)) for f in chain.looked)]
     return BuildInputs(case_dir, frozenset(files), tuple(folders), names.csl)
 
 
@@ -110,8 +112,9 @@ def journal_parent(settings: Path) -> str | None:
     """The journal a journal.yaml ``extends``, read like a case's inputs (no timestamps, no
     expansion, nothing validated: the check does that); None without one."""
     try:
-        if settings.stat().st_size > MAX_TEMPLATE_BYTES:
-            return None
+        info = settings.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TEMPLATE_BYTES:
+            return None  # a FIFO would block; a missing or huge file extends nothing
         text = settings.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None

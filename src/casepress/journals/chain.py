@@ -37,11 +37,10 @@ class JournalChain:
     """True when ``broken`` names a journal already in ``names``: they extend each other in a circle."""
     named_by: Path | None = None
     """The journal.yaml whose ``extends:`` named ``broken`` (None: the case named it)."""
-
-    @property
-    def folders(self) -> tuple[Path, ...]:
-        """Every template folder the build may read, in lookup order."""
-        return self.dirs + self.base_dirs
+    looked: tuple[Path, ...] = ()
+    """Every folder the walk looked in, found or not, in lookup order: each journal's (``broken``'s
+    too, unless a cycle) in every template root, then ``base`` in each. A folder created there
+    changes the build, so the rebuild check hashes and watch watches these."""
 
 
 def journal_chain(project: Project, name: str, parent_of: Callable[[Path], str | None]) -> JournalChain:
@@ -52,11 +51,14 @@ def journal_chain(project: Project, name: str, parent_of: Callable[[Path], str |
     current: str | None = name
     named_by: Path | None = None
     broken: str | None = None
+    looked: list[Path] = []
     while current is not None:
         if current in names:
             broken = current
             break
-        found = project.journal_dirs(current) if SLUG.fullmatch(current) else []
+        candidates = project.journal_candidates(current) if SLUG.fullmatch(current) else []
+        looked.extend(candidates)
+        found = [d for d in candidates if d.is_dir()]
         if not found:
             broken = current
             break
@@ -64,6 +66,6 @@ def journal_chain(project: Project, name: str, parent_of: Callable[[Path], str |
         dirs.extend(found)
         named_by = found[0] / "journal.yaml"
         current = parent_of(named_by)
-    base_dirs = tuple(r / "base" for r in project.template_roots if (r / "base").is_dir())
-    return JournalChain(tuple(names), tuple(dirs), base_dirs, broken, broken in names,
-                        named_by if broken is not None and names else None)
+    bases = [r / "base" for r in project.template_roots]
+    return JournalChain(tuple(names), tuple(dirs), tuple(b for b in bases if b.is_dir()), broken, broken in names,
+                        named_by if broken is not None and names else None, tuple(looked + bases))

@@ -68,7 +68,9 @@ class InputWatcher:
     def watched_roots(self) -> list[Path]:
         """The case folder, the template folders, and the folders of files that lie elsewhere."""
         files, folders = self.inputs.outside()
-        roots = [self.inputs.case_dir, *folders, *(f.parent for f in files)]
+        # A folder looked for but missing is watched from the nearest folder there is (its
+        # template root's journals/ at most), so that creating it rebuilds.
+        roots = [self.inputs.case_dir, *(_existing(f) for f in folders), *(f.parent for f in files)]
         kept: list[Path] = []
         for root in roots:  # nested folders would report each change twice
             if root.is_dir() and not any(root.is_relative_to(k) for k in kept):
@@ -154,3 +156,10 @@ class InputWatcher:
             except Exception as exc:  # noqa: BLE001 - e.g. a watched folder was removed; keep serving
                 say(f"watch: {type(exc).__name__}: {exc}; watching again")
                 self.stopped.wait(1.0)
+
+
+def _existing(folder: Path) -> Path:
+    """``folder``, or its nearest ancestor that is a folder."""
+    while not folder.is_dir() and folder.parent != folder:
+        folder = folder.parent
+    return folder
