@@ -8,8 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
-from casepress.model.care import checklist
+from casepress.model.care import care_status, checklist
 from casepress.cli import main
 
 from .conftest import REPO
@@ -94,3 +95,48 @@ def test_checklist_files_are_written(care: tuple[dict[str, dict], Path]) -> None
     text = subprocess.run(["pdftotext", str(folder / "care-checklist.pdf"), "-"], capture_output=True, text=True, check=False).stdout
     text = " ".join(text.split())
     assert "Patient perspective" in text and "Not reported" in text
+
+
+# --------------------------------------------------------------------------- item 3: the abstract's parts
+
+
+def _abstract_items(abstract: dict | str) -> dict[str, tuple[str, tuple, tuple, str | None]]:
+    """CARE 3a-3d of the four-part sample with ``abstract`` in place of its own: status, home,
+    reporting fields and reason of each."""
+    from casepress.model import Case
+
+    text = (REPO / "tests/samples/four-part-abstract/case.yaml").read_text(encoding="utf-8")
+    data = yaml.safe_load(text)
+    data["abstract"] = abstract
+    statuses = care_status(Case.model_validate(data))
+    return {s.item_id: (s.state, s.home, s.paths, s.reason) for s in statuses if s.item_id.startswith("3")}
+
+
+def test_the_four_part_abstract_reports_each_item_in_its_own_part() -> None:
+    text = (REPO / "tests/samples/four-part-abstract/case.yaml").read_text(encoding="utf-8")
+    items = _abstract_items(yaml.safe_load(text)["abstract"])
+    assert items == {item: ("reported", ("abstract", part), (("abstract", part),), None) for item, part in
+                     [("3a", "introduction"), ("3b", "findings"), ("3c", "management"), ("3d", "conclusion")]}
+
+
+def test_the_three_part_case_presentation_reports_3b_and_3c() -> None:
+    items = _abstract_items({"introduction": "A.", "case_presentation": "B and C.", "conclusion": "D."})
+    presentation = ("abstract", "case_presentation")
+    assert items["3b"] == items["3c"] == ("reported", presentation, (presentation,), None)
+    assert items["3a"] == ("reported", ("abstract", "introduction"), (("abstract", "introduction"),), None)
+    assert items["3d"] == ("reported", ("abstract", "conclusion"), (("abstract", "conclusion"),), None)
+
+
+def test_a_missing_part_is_missing_at_its_home_in_the_abstracts_form() -> None:
+    four = _abstract_items({"introduction": "A.", "findings": "B.", "conclusion": "D."})
+    assert four["3c"] == ("missing", ("abstract", "management"), (), None)
+    three = _abstract_items({"introduction": "A.", "case_presentation": {"not_reported": "word limit"}})
+    assert three["3b"] == three["3c"] == ("not_reported", ("abstract", "case_presentation"), (), "word limit")
+    assert three["3d"] == ("missing", ("abstract", "conclusion"), (), None)
+    neither = _abstract_items({"introduction": "A."})  # CARE's own form is where to add the rest
+    assert [neither[i][1] for i in ("3b", "3c")] == [("abstract", "findings"), ("abstract", "management")]
+
+
+def test_a_free_text_abstract_reports_every_part_of_item_3() -> None:
+    items = _abstract_items("One paragraph.")
+    assert items == {i: ("reported", ("abstract",), (("abstract",),), None) for i in ("3a", "3b", "3c", "3d")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,8 +30,15 @@ ARRIVAL = datetime(2025, 11, 3, 6, 40)
 
 def _entry(text: str, kind: str, earliest: date | datetime, latest: date | datetime | None = None,
            when: str = "") -> TimelineEntry:
-    return TimelineEntry(Prose(("timeline",), Markdown(text)), kind, when or str(earliest), None, False,
-                         earliest, latest or earliest)  # type: ignore[arg-type]
+    def moment(value: date | datetime, end: bool) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        return datetime.combine(value, time.max if end else time.min)
+
+    precision = "minute" if isinstance(earliest, datetime) else "day"
+    text_ = when or str(earliest)
+    return TimelineEntry(Prose(("timeline",), Markdown(text)), kind, text_, None, False,
+                         moment(earliest, False), moment(latest or earliest, True), precision, text_, None)
 
 
 def _hours_case() -> list[TimelineEntry]:
@@ -184,13 +191,14 @@ def test_the_svg_parses_and_carries_its_alt_text() -> None:
 
 def test_the_timeline_figure_is_in_the_html_and_its_text_selectable_in_the_pdf(built_samples: dict[str, Path]) -> None:
     for case, label in (("ankle-fracture", "Computed tomography of the ankle"),
-                        ("dcis-bone-marrow", "Succumbed to her illness")):
+                        ("dcis-bone-marrow", "Succumbed to her illness"),
+                        ("meningococcal-purpura-fulminans", "Arrival in the emergency department")):
         html = (built_samples[case] / "index.html").read_text(encoding="utf-8")
         figure = re.search(r'<figure id="fig-(?:course|timeline)".*?</figure>', html, re.S)
         assert figure and "<svg" in figure.group() and 'role="img"' in figure.group()
         text = subprocess.run(["pdftotext", str(built_samples[case] / f"{case}.pdf"), "-"],
                               capture_output=True, text=True, check=True).stdout
-        assert label in text and ("Months of" in text or "Days (" in text)
+        assert label in text and ("Months of" in text or "Days (" in text or "Hours (" in text)
 
 
 def test_panel_images_are_set_side_by_side(built_samples: dict[str, Path]) -> None:

@@ -276,6 +276,8 @@ def _plan(case_files: list[Path], project: Project, options: Any, force: bool,
         slug = case_file.parent.name
         previous = manifest.cases.get(slug)
         wanted = registry.case_files(slug, selected)
+        if previous is not None:  # the files named from the case (a generated figure) must be there too
+            wanted.update(registry.named_files(slug, previous.files, selected))
         fresh = (previous is not None and previous.digest == digest
                  and all(previous.files.get(kind) == f"{slug}/{name}" and (options.output_root / slug / name).is_file()
                          for kind, name in wanted.items()))

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from casepress.model import Case, Demographics, Figure, Markdown, Table
+from casepress.model.dates import Precision
 from casepress.load.source import SourceDocument
 
 if TYPE_CHECKING:
@@ -335,15 +336,28 @@ class TimelineEntry:
     kind: str
     """The kind as printed: ``History``, ``Follow up``."""
     date_text: str
-    """The date as the timeline table prints it: ``March 2013 (8 weeks after)``."""
+    """The date as printed: ``March 2013 (8 weeks after)``, ``3 November 2025, 06:40``."""
     relation: str | None
     """A relative date as written, with its anchor: ``8 weeks after “Segmental excision …”``."""
     approximate: bool
     """The relative date is approximate."""
-    earliest: date
-    """The first day it may stand for."""
-    latest: date
-    """The last day it may stand for."""
+    earliest: datetime
+    """The first instant it may stand for."""
+    latest: datetime
+    """The last instant it may stand for."""
+    precision: Precision
+    """How precisely the date is known (a relative date: its anchor's or its offset's, the coarser)."""
+    table_date_text: str
+    """The date as the timeline table prints it: the time alone (``06:48``) when the row above
+    printed the same day."""
+    elapsed: str | None
+    """The time from the timeline's ``elapsed_from`` event (``Hour 0``, ``+30 min``, ``Day 2``),
+    when the case asks for it."""
+
+    @property
+    def ranged(self) -> bool:
+        """True when the date is approximate or may stand for more than one day (the figure draws it hollow)."""
+        return self.approximate or self.earliest.date() != self.latest.date()
 
 
 # --------------------------------------------------------------------------- sections
@@ -597,7 +611,8 @@ class FigureFile:
     data: bytes
     """The bytes."""
     source: str
-    """The case-relative image it comes from."""
+    """The case-relative image it comes from (a generated figure: its output-relative name,
+    ``GeneratedImage.name``)."""
 
 
 @dataclass
@@ -623,6 +638,10 @@ class CaseWork:
     """Output-relative path -> binary file to write."""
     copies: dict[str, Path] = field(default_factory=dict)
     """Output-relative path -> source file to copy."""
+    named: dict[str, str] = field(default_factory=dict)
+    """Kind -> output-relative path of each file a writer names from the case (a generated
+    figure: ``figure:fig-course`` -> ``figures/fig-course.svg``; see ``Output.named``),
+    recorded in the manifest beside the registry's kinds."""
     html: RenderedHtml | None = None
     """The article's HTML (``html``)."""
     pdf: RenderedPdf | None = None

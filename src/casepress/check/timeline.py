@@ -4,27 +4,34 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from casepress.core.diagnostics import Diagnostics, did_you_mean
 from casepress.core.limits import MAX_YEAR, MIN_YEAR
 from casepress.model import PartialDate, RelativeDate, Timeline, TimelineEvent
+from casepress.model.dates import Precision, coarser
 
 if TYPE_CHECKING:
-    from casepress.check.validate import CaseContext
+    from casepress.check.context import CaseContext
 
 
 @dataclass(frozen=True, slots=True)
 class ResolvedEvent:
-    """A timeline event with the interval of days it may stand for."""
+    """A timeline event with the interval of time it may stand for, and the precision it is known to."""
 
     event: TimelineEvent
     """The event as written."""
-    earliest: date
-    """First possible day."""
-    latest: date
-    """Last possible day."""
+    earliest: datetime
+    """First possible instant (an approximate relative date widened by its slack)."""
+    latest: datetime
+    """Last possible instant (likewise)."""
+    precision: Precision
+    """How precisely the date is known: a written date's own precision; a relative date's is its
+    anchor's or its offset's, whichever is coarser (9 years before a day is a year; 3 hours before
+    06:40 is a minute)."""
+    named: tuple[datetime, datetime]
+    """The interval the date names, before an approximate date's slack: what the table prints."""
 
     @property
     def approximate(self) -> bool:
@@ -32,31 +39,74 @@ class ResolvedEvent:
         d = self.event.date
         if isinstance(d, RelativeDate):
             return d.approximate
-        return d.precision != "day"
+        return d.precision in ("year", "month")
 
 
-def _add(day: date, amount: float, unit: str, sign: int) -> date:
-    unit = unit.rstrip("s")
-    if unit == "day":
-        return day + timedelta(days=sign * amount)
-    if unit == "week":
-        return day + timedelta(days=sign * 7 * amount)
+_UNIT_PRECISION: dict[str, Precision] = {
+    "minute": "minute", "hour": "minute", "day": "day", "week": "day", "month": "month", "year": "year",
+}
+"""How precisely an offset in this unit places an event (an hour offset keeps the anchor's minutes)."""
+
+def _offset_precision(rel: RelativeDate) -> Precision:
+    """How precisely the offset places the event: 'about 12 weeks after' is a month, not a day."""
+    precision = _UNIT_PRECISION[rel.offset.unit]
+    if rel.approximate and rel.offset.amount and precision == "day":
+        return "month"
+    return precision
+
+
+_UNIT_LENGTH = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1),
+                "week": timedelta(days=7)}
+"""Units of fixed length; months and years move along the calendar."""
+
+
+def _add(moment: datetime, amount: float, unit: str, sign: int) -> datetime:
+    if unit in _UNIT_LENGTH:
+        return moment + sign * amount * _UNIT_LENGTH[unit]
     months = sign * round(amount * (12 if unit == "year" else 1))
-    year, month = divmod(day.month - 1 + months, 12)
-    year += day.year
-    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+    year, month = divmod(moment.month - 1 + months, 12)
+    year += moment.year
+    return moment.replace(year=year, month=month + 1, day=min(moment.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def _shift(bounds: tuple[date, date], rel: RelativeDate) -> tuple[date, date]:
-    amount_text, unit = rel.offset.split()
-    amount = float(amount_text)
+_Interval = tuple[datetime, datetime]
+
+
+def _shift(bounds: _Interval, rel: RelativeDate) -> _Interval:
+    """The interval the relative date names (the anchor's, moved by the offset)."""
     sign = 1 if rel.after else -1
-    low, high = (_add(b, amount, unit, sign) for b in bounds)
-    if rel.approximate:
-        # 'About a week later' may be a few days either side; widen by a quarter of the offset.
-        slack = timedelta(days=max(1, int((high - low).days + amount * {"day": 1, "week": 7}.get(unit.rstrip("s"), 30) / 4)))
-        low, high = low - slack, high + slack
+    low, high = (_add(b, rel.offset.amount, rel.offset.unit, sign) for b in bounds)
     return (min(low, high), max(low, high))
+
+
+def _widen(named: _Interval, rel: RelativeDate) -> _Interval:
+    """'About a week later' may be a few days either side: widen by a quarter of the offset."""
+    if not rel.approximate:
+        return named
+    low, high = named
+    amount, unit = rel.offset.amount, rel.offset.unit
+    if unit in ("minute", "hour"):
+        slack = max(timedelta(minutes=1), (high - low) + amount * _UNIT_LENGTH[unit] / 4)
+    else:
+        slack = timedelta(days=max(1, int((high - low).days + amount * {"day": 1, "week": 7}.get(unit, 30) / 4)))
+    return low - slack, high + slack
+
+
+@dataclass(frozen=True, slots=True)
+class _Dated:
+    """What is known of an event's date while the chains of relative dates are followed."""
+
+    named: _Interval
+    """The interval the date names."""
+    bounds: _Interval
+    """The interval it may stand for (approximate dates widened)."""
+    precision: Precision
+    """How precisely it is known."""
+
+    def moved(self, rel: RelativeDate) -> _Dated:
+        """The date of an event ``rel`` places relative to this one."""
+        return _Dated(_shift(self.named, rel), _widen(_shift(self.bounds, rel), rel),
+                      coarser(self.precision, _offset_precision(rel)))
 
 
 def resolve_events(
@@ -65,7 +115,7 @@ def resolve_events(
     """Date intervals for every event; reports unknown anchors and events out of order."""
     base = ("timeline", "events")
     ids = [e.id for e in timeline.events if e.id]
-    bounds: dict[int, tuple[date, date]] = {}
+    bounds: dict[int, _Dated] = {}
     by_id = {e.id: i for i, e in enumerate(timeline.events) if e.id}
     reported: set[int] = set()
     outside: set[int] = set()  # shifted past the accepted years: not resolved, not shifted further
@@ -96,13 +146,13 @@ def resolve_events(
                 reported.add(k)
                 bounds[k] = bounds[anchor]
             else:
-                bounds[k] = _shift(bounds[anchor], rel)
-                if not _in_range(bounds[k]):
+                bounds[k] = bounds[anchor].moved(rel)
+                if not _in_range(bounds[k].bounds):
                     outside.add(k)
                     reported.add(k)
                     _report_outside(k, timeline.events[k], ctx, diagnostics)
     resolved: list[ResolvedEvent] = []
-    latest_start: tuple[date, int] | None = None
+    latest_start: tuple[datetime, int] | None = None
     for i, event in enumerate(timeline.events):
         if i in outside:
             continue
@@ -113,7 +163,7 @@ def resolve_events(
                     "timeline-cycle", "relative dates refer to each other in a circle", ctx.at(path), path
                 )
             continue
-        low, high = bounds[i]
+        low, high = bounds[i].bounds
         if latest_start is not None and high < latest_start[0] and ctx is not None and diagnostics is not None:
             prev = timeline.events[latest_start[1]]
             path = base + (i, "date")
@@ -124,11 +174,23 @@ def resolve_events(
             )
         if latest_start is None or low > latest_start[0]:
             latest_start = (low, i)
-        resolved.append(ResolvedEvent(event, low, high))
+        resolved.append(ResolvedEvent(event, low, high, bounds[i].precision, bounds[i].named))
     return resolved
 
 
-def _chain(i: int, timeline: Timeline, by_id: dict[str | None, int], bounds: dict[int, tuple[date, date]],
+def check_elapsed_from(timeline: Timeline, ctx: CaseContext, diagnostics: Diagnostics) -> None:
+    """``elapsed_from`` names an event of the timeline."""
+    ids = [e.id for e in timeline.events if e.id]
+    origin = timeline.elapsed_from
+    if origin is not None and origin not in ids:
+        path = ("timeline", "elapsed_from")
+        diagnostics.error(
+            "undefined-ref", f"timeline event '{origin}' is not defined (no event has this id)",
+            ctx.at(path), path, did_you_mean(str(origin), ids),
+        )
+
+
+def _chain(i: int, timeline: Timeline, by_id: dict[str | None, int], bounds: dict[int, _Dated],
            failed: set[int], reported: set[int]) -> list[int]:
     """The relative events from ``i`` along its anchors, up to one already settled.
 
@@ -141,7 +203,7 @@ def _chain(i: int, timeline: Timeline, by_id: dict[str | None, int], bounds: dic
     while j not in bounds and j not in failed and j not in reported and j not in seen:
         date_ = timeline.events[j].date
         if isinstance(date_, PartialDate):
-            bounds[j] = date_.bounds()
+            bounds[j] = _Dated(date_.bounds(), date_.bounds(), date_.precision)
             break
         chain.append(j)
         seen.add(j)
@@ -149,7 +211,7 @@ def _chain(i: int, timeline: Timeline, by_id: dict[str | None, int], bounds: dic
     return chain
 
 
-def _in_range(bounds: tuple[date, date]) -> bool:
+def _in_range(bounds: _Interval) -> bool:
     return MIN_YEAR <= bounds[0].year and bounds[1].year <= MAX_YEAR
 
 

@@ -12,13 +12,13 @@ import functools
 import types
 import typing
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from casepress.text import markup
+from casepress.check.context import CaseContext
 from casepress.check.deid import check_deidentification
 from casepress.core.diagnostics import Diagnostics, FieldPath, did_you_mean, format_path, warning_code
 from casepress.model import Case, Figure, Markdown, Table, Timeline, iter_prose
@@ -45,33 +45,9 @@ _PATTERN_NAMES = {
     "^tbl-": "a table id: 'tbl-' then lowercase words joined by hyphens, e.g. tbl-labs",
     "^[a-z0-9]+(?:": "lowercase words joined by hyphens, e.g. right-breast-2013",
     "^[A-Z](-[A-Z])?$": "a panel letter or range, e.g. A or A-C",
-    r"^\d+(\.\d+)?\s+(day": "a duration such as '8 weeks', '2 days' or '1 month'",
     "^[a-z]{2,3}": "a language tag such as en or en-GB",
     "^[A-Z][A-Za-z.-]*$": "initials such as SZ",
 }
-
-
-@dataclass
-class CaseContext:
-    """What the cross-field checks need besides the case itself."""
-
-    doc: SourceDocument
-    """The loaded YAML, for locations."""
-    project: Project
-    """The project, for journal templates."""
-    partial: bool = False
-    """True when some sections failed validation and are missing from the case being checked."""
-    indexes: dict[str, list[int]] = field(default_factory=dict)
-    """For salvaged lists (see _salvage): the original index of each item that survived."""
-    case_dir: Path = field(init=False)
-    """The case folder (relative file paths start here)."""
-
-    def __post_init__(self) -> None:
-        self.case_dir = self.doc.path.parent
-
-    def at(self, path: FieldPath, *, key: bool = False):
-        """Location of a field."""
-        return self.doc.location(path, key=key)
 
 
 def _describe(value: Any) -> str:
@@ -447,12 +423,13 @@ def check_references(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> 
 
 def check_timeline(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
     """Relative dates name earlier events; events run in chronological order."""
-    from casepress.check.timeline import resolve_events  # small module; kept separate because render uses it too
+    from casepress.check.timeline import check_elapsed_from, resolve_events  # kept separate: resolve uses it too
 
     timeline = _get(case, "timeline")
     if not isinstance(timeline, Timeline):
         return
     resolve_events(timeline, ctx, diagnostics)
+    check_elapsed_from(timeline, ctx, diagnostics)
 
 
 def check_data(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:

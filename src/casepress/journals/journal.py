@@ -28,6 +28,24 @@ from casepress.journals.chain import journal_chain
 from casepress.journals.sections import DEFAULT_SECTIONS, DEFAULT_STATEMENTS, check_ids, check_overlaps
 
 
+class AbstractHeadings(BaseModel):
+    """The run-in headings of a structured abstract's parts, one per part (see
+    ``casepress.model.abstract``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)  # no use_attribute_docstrings: check imports this
+
+    introduction: str = "Introduction"
+    """CARE 3a, in either form."""
+    findings: str = "Patient concerns and clinical findings"
+    """CARE 3b, in CARE's four-part form."""
+    management: str = "Diagnosis, interventions and outcomes"
+    """CARE 3c, in CARE's four-part form."""
+    case_presentation: str = "Case presentation"
+    """CARE 3b and 3c, in the three-part form."""
+    conclusion: str = "Conclusion"
+    """CARE 3d, in either form."""
+
+
 class Labels(BaseModel):
     """Words the journal prints for floats and sections."""
 
@@ -47,6 +65,8 @@ class Labels(BaseModel):
     """Table caption label; ``{n}`` is the number."""
     abstract: str = "Abstract"
     """The abstract's heading (BMJ Case Reports: 'Summary'); the CARE checklist names it so."""
+    abstract_parts: AbstractHeadings = Field(default_factory=AbstractHeadings)
+    """The headings of a structured abstract's parts (a journal renames any of them)."""
 
 
 class SectionEntry(BaseModel):

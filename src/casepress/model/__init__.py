@@ -59,6 +59,8 @@ from casepress.model.front import (  # noqa: F401
 )
 
 from casepress.model.abstract import (  # noqa: F401
+    ABSTRACT_PARTS,
+    AbstractPart,
     StructuredAbstract,
 )
 
@@ -109,6 +111,8 @@ from casepress.model.case import (  # noqa: F401
 )
 
 __all__ = [
+    "ABSTRACT_PARTS",
+    "AbstractPart",
     "Acknowledgement",
     "Affiliation",
     "Attribution",

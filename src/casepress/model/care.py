@@ -118,8 +118,9 @@ def _abstract_status(case: Case, item_id: str) -> ItemStatus | None:
     abstract = case.__dict__.get("abstract")
     if not isinstance(abstract, StructuredAbstract):
         return None
-    part = {"3a": "introduction", "3b": "case_presentation", "3c": "case_presentation", "3d": "conclusion"}[item_id]
-    return _status_of(item_id, (("abstract", part),), case)
+    # The item's one part in the abstract's form (3b and 3c share the three-part form's case presentation).
+    homes = tuple(("abstract", p.name) for p in abstract.parts() if item_id in p.care)
+    return _status_of(item_id, homes, case)
 
 
 def _discussion_status(case: Case, item_id: str) -> ItemStatus:

@@ -90,7 +90,8 @@ class Case(Model):
             Discriminator(lambda v: "text" if isinstance(v, str) else "structured"),
         ]
     ) | None = None
-    """CARE 3: free text, or structured as introduction / case_presentation / conclusion."""
+    """CARE 3: free text, or structured in CARE's four parts (introduction / findings / management /
+    conclusion) or in three (introduction / case_presentation / conclusion)."""
     introduction: Reportable(Prose) | None = None
     """CARE 4: why the case is unique, with references to the literature."""
     patient_information: PatientInformation | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, PlainValidator, WithJsonSchema
@@ -26,21 +26,71 @@ def _publication_year(value: int) -> int:
     return value
 
 
-_OFFSET_DAYS = {"day": 1, "week": 7, "month": 31, "year": 366}
+OFFSET_UNITS: dict[str, str] = {
+    "minute": "minute", "minutes": "minute", "min": "minute",
+    "hour": "hour", "hours": "hour", "h": "hour",
+    "day": "day", "days": "day",
+    "week": "week", "weeks": "week",
+    "month": "month", "months": "month",
+    "year": "year", "years": "year",
+}
+"""Every unit an offset may be written in, and the unit it stands for."""
+
+UNIT_DAYS: dict[str, float] = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 31, "year": 366}
+"""The longest a unit can last, in days (for the range check of an offset)."""
 
 
-def _offset_in_range(value: str) -> str:
-    """Refuse an offset longer than the span of accepted years (it cannot land on an accepted date)."""
+class Offset(str):
+    """A duration such as ``8 weeks``, ``3 hours`` or ``1.5 hours``, kept as written."""
+
+    __slots__ = ()
+
+    @property
+    def amount(self) -> float:
+        """The number: 8, 3, 1.5."""
+        return float(self.split()[0])
+
+    @property
+    def unit(self) -> str:
+        """The unit, singular: ``week``, ``hour``."""
+        return OFFSET_UNITS[self.split()[1].lower()]
+
+
+def _offset(value: Any) -> Offset:
+    """Parse an offset, naming the units when the unit is not one, and refuse one longer than the accepted years."""
     from casepress.core.limits import MAX_YEAR, MIN_YEAR
 
-    amount, unit = value.split()
+    units = "minutes, hours, days, weeks, months or years"
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s+([A-Za-z]+)", value.strip()) if isinstance(value, str) else None
+    if match is None:
+        raise PydanticCustomError(
+            "invalid_offset", "'{value}' is not a duration; write a number and a unit ({units}), e.g. '8 weeks' or '1.5 hours'",
+            {"value": value, "units": units},
+        )
+    if match.group(2).lower() not in OFFSET_UNITS:
+        raise PydanticCustomError(
+            "invalid_offset", "'{value}': '{unit}' is not a unit of time; write {units}, e.g. '8 weeks' or '1.5 hours'",
+            {"value": value, "unit": match.group(2), "units": units},
+        )
+    offset = Offset(f"{match.group(1)} {match.group(2)}")
     span = MAX_YEAR - MIN_YEAR + 1
-    if float(amount) * _OFFSET_DAYS[unit.rstrip("s")] > span * 366:
+    if offset.amount * UNIT_DAYS[offset.unit] > span * 366:
         raise PydanticCustomError(
             "date_range", "offset '{value}' is longer than the {span} years from {low} to {high} that casepress accepts",
             {"value": value, "span": span, "low": MIN_YEAR, "high": MAX_YEAR},
         )
-    return value
+    return offset
+
+
+OffsetValue = Annotated[
+    Offset,
+    PlainValidator(_offset),
+    WithJsonSchema({
+        "type": "string",
+        "pattern": r"^\d+(\.\d+)?\s+(" + "|".join(OFFSET_UNITS) + ")$",
+    }),
+]
+"""A duration: a number and a unit of time (minutes, hours, days, weeks, months, years)."""
 
 
 def parse_iso_date(value: Any) -> date:
@@ -68,46 +118,82 @@ IsoDate = Annotated[
 """A full date, ``YYYY-MM-DD``."""
 
 
+Precision = Literal["year", "month", "day", "minute", "second"]
+"""How much of a moment is known, coarsest first."""
+
+PRECISIONS: tuple[Precision, ...] = ("year", "month", "day", "minute", "second")
+"""The precisions in order, coarsest first (the index compares them)."""
+
+
+def coarser(a: Precision, b: Precision) -> Precision:
+    """The less precise of two precisions."""
+    return a if PRECISIONS.index(a) <= PRECISIONS.index(b) else b
+
+
+_LAST = timedelta(microseconds=1)
+
+
+def _end_of(first: datetime, precision: Precision) -> datetime:
+    """The last instant of the year, month, day, minute or second that starts at ``first``."""
+    if precision == "year":
+        return first.replace(year=first.year + 1) - _LAST if first.year < 9999 else datetime.max
+    if precision == "month":
+        nxt = first.replace(year=first.year + (first.month == 12), month=first.month % 12 + 1)
+        return nxt - _LAST
+    step = {"day": timedelta(days=1), "minute": timedelta(minutes=1), "second": timedelta(seconds=1)}[precision]
+    return first + step - _LAST
+
+
 class PartialDate(str):
-    """A date of ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY`` precision, kept as written."""
+    """A moment known to the year, month, day, minute or second, kept as written.
+
+    ``2013``, ``2013-01``, ``2013-01-24``, ``2025-03-14T06:40`` or ``2025-03-14T06:40:15``
+    (local clinical time: a case report has no time zone).
+    """
 
     __slots__ = ()
 
     @property
-    def precision(self) -> Literal["day", "month", "year"]:
-        """How much of the date is known."""
-        return {10: "day", 7: "month", 4: "year"}[len(self)]  # type: ignore[return-value]
+    def precision(self) -> Precision:
+        """How much of the moment is known."""
+        return {4: "year", 7: "month", 10: "day", 16: "minute", 19: "second"}[len(self)]  # type: ignore[return-value]
 
-    def bounds(self) -> tuple[date, date]:
-        """The first and last day the date may stand for."""
-        parts = [int(p) for p in self.split("-")]
-        if len(parts) == 3:
-            d = date(*parts)
-            return d, d
-        if len(parts) == 2:
-            first = date(parts[0], parts[1], 1)
-            nxt = date(parts[0] + (parts[1] == 12), parts[1] % 12 + 1, 1)
-            return first, date.fromordinal(nxt.toordinal() - 1)
-        return date(parts[0], 1, 1), date(parts[0], 12, 31)
+    @property
+    def start(self) -> datetime:
+        """The first instant it may stand for."""
+        text = self + {4: "-01-01", 7: "-01"}.get(len(self), "")
+        return datetime.fromisoformat(text)
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The first and the last instant it may stand for."""
+        first = self.start
+        return first, _end_of(first, self.precision)
+
+
+_MOMENT = re.compile(r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?")
+_HINTS = (
+    (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})"),
+     "'{value}' has a time zone; write the local clinical time without one, e.g. 2025-03-14T06:40"),
+    (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}(:\d{2})?"),
+     "'{value}' is not a date-time; write a T between the date and the time, e.g. 2025-03-14T06:40"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}T\d{1,2}(:\d{1,2}){0,2}(\.\d+)?"),
+     "'{value}' is not a date-time; write YYYY-MM-DDTHH:MM (24-hour clock, two digits each), e.g. 2025-03-14T06:40"),
+)
 
 
 def _partial_date(value: Any) -> PartialDate:
-    if isinstance(value, date):
-        return PartialDate(value.isoformat())
-    text = str(value).strip() if isinstance(value, (str, int)) else None
-    if text is None or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text):
-        raise PydanticCustomError(
-            "invalid_date",
-            "'{value}' is not a date; write YYYY-MM-DD, YYYY-MM or YYYY",
-            {"value": value},
-        )
-    parts = [int(p) for p in text.split("-")]
-    _year_in_range(parts[0], text)
+    if isinstance(value, datetime):
+        value = value.isoformat(timespec="minutes" if value.second == 0 else "seconds")
+    elif isinstance(value, date):
+        value = value.isoformat()
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    if text is None or not _MOMENT.fullmatch(text):
+        message = next((m for pattern, m in _HINTS if text and pattern.fullmatch(text)),
+                       "'{value}' is not a date; write YYYY-MM-DD, YYYY-MM, YYYY or YYYY-MM-DDTHH:MM")
+        raise PydanticCustomError("invalid_date", message, {"value": value})
+    _year_in_range(int(text[:4]), text)
     try:
-        if len(parts) == 3:
-            date(*parts)
-        elif len(parts) == 2:
-            date(parts[0], parts[1], 1)
+        PartialDate(text).start
     except ValueError as exc:
         raise PydanticCustomError(
             "invalid_date", "impossible date '{value}': {reason}", {"value": text, "reason": str(exc)}
@@ -118,6 +204,6 @@ def _partial_date(value: Any) -> PartialDate:
 DateValue = Annotated[
     str,
     PlainValidator(_partial_date),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$"}),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?$"}),
 ]
-"""A date that may be known only to the month or year: ``2024-03-02``, ``2013-01``, ``2013``."""
+"""A moment known to the year, month, day or minute: ``2013``, ``2013-01``, ``2024-03-02``, ``2025-03-14T06:40``."""

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Discriminator, Field, StringConstraints, Tag, model_validator
+from pydantic import Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from casepress.model.base import Model, Prose, Slug
-from casepress.model.dates import DateValue, _offset_in_range
+from casepress.model.dates import DateValue, OffsetValue
 
 
 class RelativeDate(Model):
@@ -18,14 +18,8 @@ class RelativeDate(Model):
     """Id of the event this one follows."""
     before: Slug | None = None
     """Id of the event this one precedes."""
-    offset: Annotated[
-        str,
-        StringConstraints(
-            pattern=r"^\d+(\.\d+)?\s+(day|days|week|weeks|month|months|year|years)$"
-        ),
-        AfterValidator(_offset_in_range),
-    ]
-    """How long after (or before), e.g. ``8 weeks``, ``1 day``."""
+    offset: OffsetValue
+    """How long after (or before), e.g. ``8 weeks``, ``1 day``, ``3 hours``, ``30 minutes``."""
     approximate: bool = False
     """True when the article says 'about' or 'approximately'."""
 
@@ -56,7 +50,7 @@ class TimelineEvent(Model):
     id: Slug | None = None
     """Optional id, so that other events can be dated relative to this one."""
     date: EventDate
-    """When: ``2024-02-24``, ``2013-01``, ``2013`` or ``{after: <id>, offset: 8 weeks}``."""
+    """When: ``2024-02-24``, ``2013-01``, ``2013``, ``2025-03-14T06:40`` or ``{after: <id>, offset: 3 hours}``."""
     kind: EventKind
     """What sort of event: history, presentation, test, diagnosis, intervention, outcome, follow-up, other."""
     text: Prose
@@ -70,3 +64,6 @@ class Timeline(Model):
     """Caption of the generated timeline table."""
     events: Annotated[list[TimelineEvent], Field(min_length=1)]
     """The events, oldest first."""
+    elapsed_from: Slug | None = None
+    """Id of an event (e.g. arrival) to count time from: the timeline table adds a column of elapsed
+    time such as ``Hour 0``, ``+30 min``, ``Day 2``, ``Month 6``."""

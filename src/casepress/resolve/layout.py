@@ -174,10 +174,8 @@ def _front(case: Case, abstract_label: str) -> Iterator[Step]:
     yield Visit(Prose(("title",), case.title), False, "Title")
     abstract = case.abstract
     if isinstance(abstract, StructuredAbstract):
-        for name in ("introduction", "case_presentation", "conclusion"):
-            prose = _prose(case, ("abstract", name))
-            if prose:
-                yield Visit(prose, False, abstract_label)
+        for part, text in abstract.written():
+            yield Visit(Prose(("abstract", part.name), text), False, abstract_label)
     elif isinstance(abstract, Markdown):
         yield Visit(Prose(("abstract",), abstract), True, abstract_label)
     if isinstance(case.keywords, list):

@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casepress.check.generated import FLAG_MARKS, long_date, number_text, range_text
-from casepress.model import Case, Immunohistochemistry, LabResult, Table
+from casepress.model import Case, Immunohistochemistry, LabResult, Table, Timeline
 from casepress.stages import Cell, CellPart, CellText, FieldPath, LineBreak, Prose, TimelineEntry
+from casepress.resolve.timeline_figure import short_label
+from casepress.text.prose import plain_text
 
 RANGE_NOTE = "↑ above, ↓ below the reference range."
 RELATIVE_NOTE = "Dates in parentheses are given in the report relative to another event."
@@ -31,13 +33,17 @@ def _heads(*names: str) -> tuple[Cell, ...]:
     return tuple(Cell((CellText(n),), header=True) for n in names)
 
 
-def timeline_cells(timeline: tuple[TimelineEntry, ...], relative: bool) -> TableCells:
-    """Date | Event | Type, one row per event."""
+def timeline_cells(timeline: tuple[TimelineEntry, ...], relative: bool, origin: str | None = None) -> TableCells:
+    """Date | Event | Type, one row per event; with an ``origin`` (the text of the event time is
+    counted from), a first column of elapsed time."""
+    elapsed = origin is not None and all(e.elapsed is not None for e in timeline)
     rows = tuple(
-        (Cell((CellText(e.date_text),), header=True, kind="date"), Cell((e.event,)), Cell((CellText(e.kind),)))
+        ((Cell((CellText(e.elapsed or ""),), header=True, kind="date"),) if elapsed else ())
+        + (Cell((CellText(e.table_date_text),), header=not elapsed, kind="date"), Cell((e.event,)), Cell((CellText(e.kind),)))
         for e in timeline
     )
-    return TableCells(_heads("Date", "Event", "Type"), rows, (RELATIVE_NOTE,) if relative else ())
+    notes = ((f"Time is counted from {origin} (Hour 0).",) if elapsed else ()) + ((RELATIVE_NOTE,) if relative and not elapsed else ())
+    return TableCells(_heads(*(("Time",) if elapsed else ()), "Date", "Event", "Type"), rows, notes)
 
 
 def _lab_row(lab: LabResult) -> tuple[Cell, ...]:
@@ -105,11 +111,23 @@ def inline_cells(table: Table, path: FieldPath) -> TableCells:
     return TableCells(columns, rows, ())
 
 
+def elapsed_origin(case: Case) -> str | None:
+    """The event the timeline counts time from, as a table note names it (its text up to a colon)."""
+    timeline = case.timeline
+    if not isinstance(timeline, Timeline) or timeline.elapsed_from is None:
+        return None
+    event = next((e for e in timeline.events if e.id == timeline.elapsed_from), None)
+    if event is None:
+        return None
+    text = short_label(plain_text(str(event.text)))
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
 def table_cells(table: Table, path: FieldPath, case: Case, timeline: tuple[TimelineEntry, ...]) -> TableCells:
     """The cells of any table of the case."""
     if table.generate == "timeline":
         relative = any(e.relation is not None for e in timeline)
-        return timeline_cells(timeline, relative)
+        return timeline_cells(timeline, relative, elapsed_origin(case))
     if table.generate is None:
         return inline_cells(table, path)
     da = case.diagnostic_assessment

@@ -120,12 +120,6 @@ class TimelineFigure:
 # --------------------------------------------------------------------------- items
 
 
-def _moment(value: date | datetime, end: bool) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    return datetime.combine(value, time.max if end else time.min)
-
-
 def short_label(text: str, limit: int = 60) -> str:
     """The event's text up to its first colon or semicolon, cut at a word near ``limit`` characters."""
     head = re.split(r"[;:]\s", text, maxsplit=1)[0].strip()
@@ -154,18 +148,10 @@ def _spans(case: Case) -> list[Item]:
         length = duration_of(iv.duration)
         if iv.date is None or length is None:
             continue
-        start = _start_of(iv.date)
+        start = PartialDate(iv.date).start
         out.append(Item(short_label(iv.name, 40), f"{iv.name} for {iv.duration}", "intervention",
                         start, start + length, False, span=True))
     return out
-
-
-def _start_of(value: object) -> datetime:
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, PartialDate):
-        return _moment(value.bounds()[0], False)
-    return _moment(datetime.fromisoformat(str(value)), False)
 
 
 # --------------------------------------------------------------------------- the axis
@@ -452,8 +438,7 @@ def timeline_figure(entries: Sequence[TimelineEntry], case: Case, width: str, ti
     """The timeline figure of the case's resolved events, drawn ``column`` or ``page`` wide."""
     items = [
         Item(short_label(plain_text(str(e.event.text))), plain_text(str(e.event.text)),
-             e.kind.lower().replace(" ", "-"), _moment(e.earliest, False), _moment(e.latest, True),
-             e.approximate or e.earliest != e.latest)
+             e.kind.lower().replace(" ", "-"), e.earliest, e.latest, e.ranged)
         for e in entries
     ]
     items += _spans(case)

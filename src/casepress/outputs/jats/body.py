@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from lxml import etree
 
+from casepress.journals.journal import AbstractHeadings
 from casepress.model import Case, NotReported, StructuredAbstract
 from casepress.outputs.jats.inline import (
     GroupRenderer,
@@ -43,29 +44,18 @@ def sec(title: str | etree._Element, content: Iterable[Any], *, sec_id: str | No
               el("label", {}, label) if label else None, heading, content)
 
 
-ABSTRACT_PARTS = (
-    ("introduction", "Introduction", ("3a",)),
-    ("case_presentation", "Case presentation", ("3b", "3c")),
-    ("conclusion", "Conclusion", ("3d",)),
-)
-"""The structured abstract's parts: field, default heading, CARE items."""
-
-
 def abstract(case: Case, groups_for: GroupsFor = lambda path: no_groups,
-             headings: Mapping[str, str] | None = None) -> etree._Element | None:
-    """``<abstract>``: paragraphs, or one ``sec`` per part of a structured abstract."""
+             headings: AbstractHeadings | None = None) -> etree._Element | None:
+    """``<abstract>``: paragraphs, or one titled ``sec`` per part of a structured abstract
+    (CARE's four or the three-part form), each naming the CARE items it reports."""
     value = case.abstract
     if value is None or isinstance(value, NotReported):
         return None
     if not isinstance(value, StructuredAbstract):
         return el("abstract", {"specific-use": care_use(["3"])}, markdown_blocks(value, groups_for(("abstract",))))
-    parts = []
-    for name, heading, care in ABSTRACT_PARTS:
-        text = getattr(value, name)
-        if text is None or isinstance(text, NotReported):
-            continue
-        parts.append(sec((headings or {}).get(name, heading), markdown_blocks(text, groups_for(("abstract", name))),
-                         care=care))
+    titles = headings or AbstractHeadings()
+    parts = [sec(getattr(titles, part.name), markdown_blocks(text, groups_for(("abstract", part.name))), care=part.care)
+             for part, text in value.written()]
     return el("abstract", {}, parts) if parts else None
 
 

@@ -1,0 +1,209 @@
+"""Every text detector in priority order, the fields each runs in, and the scan of one text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from casepress.text import markup
+from casepress.check.deid.dates import _DATE, _YEAR, _find_ages
+from casepress.check.deid.findings import KnownPeople, as_is, mask, mask_digits, mask_email, show_url
+from casepress.check.deid.identifiers import (
+    _EMAIL,
+    _ID_OTHER_CUE,
+    _ID_PATIENT_CUE,
+    _IPV4,
+    _IPV6,
+    _LONG_NUMBER,
+    _PHONE_CUED,
+    _PHONE_FORMATS,
+    _SSN,
+    _find_emails,
+    _find_urls,
+    _id_finder,
+    _phone_digits,
+)
+from casepress.check.deid.names import _ACADEMIC_TITLE, _LAY_TITLE, _NAME_CUES, _name_finder
+from casepress.check.deid.patterns import _digits_between, _regex_finder
+from casepress.check.deid.places import (
+    _PLACE_CUES,
+    _POSTCODE_PATTERNS,
+    _STREET_PATTERNS,
+    _find_place_units,
+    _place_after,
+)
+
+
+# Identifiers of articles, trials, genes and variants: never the patient's.
+_SAFE_CUES = re.compile(
+    r"\b(?:OMIM|MIM|PMID|PMCID|PubMed(?:\s+ID)?|NCT|ISRCTN|ChiCTR|EudraCT|DOI|ISBN|ISSN|ORCID|"
+    r"GenBank|RefSeq|UniProt|HGNC|Entrez(?:\s+Gene)?|Gene\s+ID|ClinVar|dbSNP|COSMIC|PROSPERO|"
+    r"CRD|ICD(?:-\d+)?(?:-CM)?|rs|(?i:doi))\s*(?:ID|No\.?|number)?\s*[:#]?\s*[A-Za-z]*\d[\w./:-]*",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Detector:
+    """One way of finding one kind of identifier in text."""
+
+    name: str
+    """A short name, used by the field contexts (see CONTEXTS)."""
+    kind: str
+    """The finding's kind; its code is ``deid-<kind>``."""
+    label: str
+    """What the message calls it, e.g. ``telephone or fax number``."""
+    find: Callable[[str, KnownPeople], Iterable[tuple[int, int]]]
+    """The spans of the identifiers in a text."""
+    show: Callable[[str], str]
+    """How to quote a match without printing more of it than needed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One identifier found inside a string."""
+
+    detector: Detector
+    """The detector that found it."""
+    start: int
+    """Offset of its first character."""
+    end: int
+    """Offset just past it."""
+
+
+DETECTORS: tuple[Detector, ...] = (
+    # Earlier detectors win where two overlap: an e-mail address holds digits that would
+    # otherwise read as a phone number, a URL holds words that would read as a place.
+    Detector("email", "email", "e-mail address", _find_emails, mask_email),
+    Detector("url", "url", "URL", _find_urls, show_url),
+    Detector(
+        "ip",
+        "ip",
+        "IP address",
+        _regex_finder(f"{_IPV4}|{_IPV6}", check=_digits_between(1, 39)),
+        mask,
+    ),
+    Detector(
+        "birth-date",
+        "birth-date",
+        "date of birth",
+        _regex_finder(
+            rf"\b(?:date\s+of\s+birth|birth\s*date|birthday|D\.?O\.?B\b\.?)\s*"
+            rf"(?:[:=,-]|is|was|of)?\s*(?P<d>{_DATE}|{_YEAR})",
+            re.IGNORECASE,
+            "d",
+        ),
+        mask,
+    ),
+    Detector(
+        "born",
+        "birth-date",
+        "date of birth",
+        _regex_finder(rf"\bborn\s+(?:on\s+(?:the\s+)?|in\s+)?(?P<d>{_DATE})", re.IGNORECASE, "d"),
+        mask,
+    ),
+    Detector("ssn", "id-number", "social security-like number", _regex_finder(_SSN), mask_digits),
+    Detector("id-patient", "id-number", "record or ID number", _id_finder(_ID_PATIENT_CUE), mask),
+    Detector(
+        "id-other",
+        "id-number",
+        "licence, certificate or serial number",
+        _id_finder(_ID_OTHER_CUE),
+        mask,
+    ),
+    Detector(
+        "phone-cued",
+        "phone",
+        "telephone or fax number",
+        _regex_finder(_PHONE_CUED, re.IGNORECASE, "v", _digits_between(7, 15)),
+        mask_digits,
+    ),
+    Detector(
+        "phone",
+        "phone",
+        "telephone or fax number",
+        _regex_finder("|".join(f"(?:{p})" for p in _PHONE_FORMATS), check=_phone_digits),
+        mask_digits,
+    ),
+    Detector(
+        "street",
+        "address",
+        "street address",
+        _regex_finder("|".join(f"(?:{p})" for p in _STREET_PATTERNS)),
+        mask,
+    ),
+    *(
+        Detector(
+            "postcode",
+            "geo",
+            "postal code",
+            _regex_finder(pattern, flags, "v", _digits_between(1, 9)),
+            mask,
+        )
+        for pattern, flags in _POSTCODE_PATTERNS
+    ),
+    Detector("age", "age-over-89", "age over 89", _find_ages, as_is),
+    Detector("name-lay", "name", "personal name", _name_finder(_LAY_TITLE, True, False), as_is),
+    Detector(
+        "name-academic", "name", "personal name", _name_finder(_ACADEMIC_TITLE, True, True), as_is
+    ),
+    *(
+        Detector("name-cued", "name", "personal name", _name_finder(cue, False, False), as_is)
+        for cue in _NAME_CUES
+    ),
+    *(Detector("place-cued", "geo", "place name", _place_after(cue), as_is) for cue in _PLACE_CUES),
+    Detector("place-unit", "geo", "place name", _find_place_units, as_is),
+    Detector(
+        "long-number", "id-number", "long number (an ID?)", _regex_finder(_LONG_NUMBER), mask_digits
+    ),
+)
+"""Every text detector, in priority order."""
+
+_ALL = frozenset(d.name for d in DETECTORS)
+
+CONTEXTS: dict[str, frozenset[str]] = {
+    # Clinical prose is about the patient: everything is looked for.
+    "clinical": _ALL,
+    # Statements (funding, ethics, acknowledgements) name grants, approvals, colleagues and
+    # links legitimately; patient identifiers and lay-titled names are still looked for.
+    "declarations": _ALL - {"url", "ip", "long-number", "id-other", "place-unit", "name-academic"},
+    # Front matter describes the article and its people (affiliations name cities, the
+    # citation holds page numbers): only identifiers that can only be the patient's.
+    "front": frozenset(
+        {"email", "ssn", "id-patient", "birth-date", "born", "age", "name-lay", "name-cued"}
+    ),
+    # Free text in image metadata (descriptions, comments, SVG titles).
+    "metadata": _ALL - {"url", "ip"},
+}
+"""Which detectors run in which kind of field."""
+
+
+def _safe_spans(text: str, known: KnownPeople) -> list[tuple[int, int]]:
+    """Spans no detector may report: citations, cross-references, article and gene ids."""
+    spans = [(g.start, g.end) for g in markup.scan(text)]
+    spans += [m.span() for m in _SAFE_CUES.finditer(text)]
+    spans += [m.span() for m in _EMAIL.finditer(text) if m.group(0).lower() in known.emails]
+    return spans
+
+
+def _overlaps(span: tuple[int, int], taken: Iterable[tuple[int, int]]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in taken)
+
+
+def scan_text(text: str, context: str, known: KnownPeople) -> list[Match]:
+    """Every identifier in ``text`` that ``context``'s detectors find, in text order.
+
+    Matches never overlap each other or a safe span; where two detectors claim the
+    same characters, the earlier one in DETECTORS wins.
+    """
+    enabled = CONTEXTS[context]
+    taken = _safe_spans(text, known)
+    found: list[Match] = []
+    for detector in DETECTORS:
+        if detector.name not in enabled:
+            continue
+        for start, end in detector.find(text, known):
+            if not _overlaps((start, end), taken):
+                taken.append((start, end))
+                found.append(Match(detector, start, end))
+    return sorted(found, key=lambda m: m.start)
