@@ -120,15 +120,3 @@ def journal_parent(settings: Path) -> str | None:
         return None
     value = read_top_level(text, ("extends",)).get("extends")
     return value if isinstance(value, str) else None
-
-
-def figure_names(data: object) -> tuple[str, ...]:
-    """The files the figures of a case's loaded YAML name (their own and their panels')."""
-    names: list[str] = []
-    figures = data.get("figures") if isinstance(data, dict) else None
-    for figure in figures if isinstance(figures, list) else []:
-        panels = figure.get("panels") if isinstance(figure, dict) else None
-        for item in [figure, *(panels if isinstance(panels, list) else [])]:
-            if isinstance(item, dict) and isinstance(item.get("file"), str):
-                names.append(item["file"])
-    return tuple(names)

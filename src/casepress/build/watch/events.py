@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from casepress.core.project import Project
-from casepress.build.inputs import BuildInputs, build_inputs, figure_names, read_case_text
+from casepress.build.inputs import BuildInputs, build_inputs, read_case_text
 from casepress.build.watch.folder import forget_templates
 from casepress.build.watch.state import WatchSettings
 
@@ -51,8 +51,10 @@ class InputWatcher:
     def learn(self, text: str, data: object | None) -> None:
         """Watch what the build just made read: ``text`` is the case file it read, ``data`` that
         text as loaded YAML (None when it does not parse: the last figures stay watched)."""
-        if data is not None:
-            self._figures = figure_names(data)
+        if data is not None:  # the figures as the de-identification check finds them in the YAML
+            from casepress.check.deid.files import _figure_files
+
+            self._figures = tuple(name for name, _ in _figure_files(data))
         self.inputs = build_inputs(self.case_file, self.project, text, self.journal, self._figures)
 
     def watched_files(self) -> list[Path]:
