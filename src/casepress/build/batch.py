@@ -3,7 +3,8 @@
 A case is rebuilt only when something it depends on changed: every file in its
 folder (case.yaml, .bib files, figures, its own templates), .bib files it names
 outside its folder, the journal templates along its lookup chain (with their CSS
-and fonts), the CSL style, casepress's version and the build options. Content
+and fonts), the CSL style (all but the folder as :mod:`casepress.build.inputs` lists
+them, which ``casepress watch`` watches), casepress's version and the build options. Content
 hashes, not timestamps, are recorded in ``output/.casepress-manifest.json``;
 deleting it (or ``--force``) forces a full rebuild. Finding out that nothing
 changed reads the files and a little YAML and imports nothing heavy. The manifest
