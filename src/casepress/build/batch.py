@@ -3,7 +3,8 @@
 A case is rebuilt only when something it depends on changed: every file in its
 folder (case.yaml, .bib files, figures, its own templates), .bib files it names
 outside its folder, the journal templates along its lookup chain (with their CSS
-and fonts), the CSL style, casepress's version and the build options. Content
+and fonts), the CSL style (all but the folder as :mod:`casepress.build.inputs` lists
+them, which ``casepress watch`` watches), casepress's version and the build options. Content
 hashes, not timestamps, are recorded in ``output/.casepress-manifest.json``;
 deleting it (or ``--force``) forces a full rebuild. Finding out that nothing
 changed reads the files and a little YAML and imports nothing heavy. The manifest
@@ -17,18 +18,17 @@ import importlib.util
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from casepress import __version__
 from casepress.core import internal
-from casepress.load.caseinputs import read_inputs
-from casepress.core.confine import Refused, confined_file
+from casepress.build.inputs import build_inputs, read_case_text
 from casepress.core.diagnostics import Diagnostic, Diagnostics
 from casepress.core.project import Project
-from casepress.core.limits import MAX_BIB_BYTES, MAX_CASE_BYTES, MAX_HASHED_BYTES, MAX_TEMPLATE_BYTES
+from casepress.core.limits import MAX_HASHED_BYTES
 from casepress.build.manifest import (  # noqa: F401 - re-exported: the batch's view of the manifest
     MANIFEST, MANIFEST_VERSION, CaseEntry, Manifest, finish, merge_manifests, portable_warnings, replay_warnings)
 
@@ -118,52 +118,22 @@ class Digester:
             self._folders[folder] = digest.hexdigest()
         return self._folders[folder]
 
-    def journal_folders(self, name: str) -> list[Path]:
-        """The journal's folders, its parents' (journal.yaml ``extends``), and base."""
-        folders: list[Path] = []
-        seen: set[str] = set()
-        current: str | None = name
-        while current and current not in seen and _SLUG.fullmatch(current):
-            seen.add(current)
-            found = self.project.journal_dirs(current)
-            folders += found
-            current = None
-            settings = found[0] / "journal.yaml" if found else None
-            if settings is not None and settings.is_file() and settings.stat().st_size <= MAX_TEMPLATE_BYTES:
-                current = _extends(settings.read_text(encoding="utf-8", errors="replace"))
-        return folders + [r / "base" for r in self.project.template_roots]
-
     def case(self, case_file: Path, journal_override: str | None) -> str:
-        """The hash of every input of one case's build (never raises on bad input)."""
+        """The hash of every input of one case's build (never raises on bad input): the whole
+        case folder, then what :func:`~casepress.build.inputs.build_inputs` lists outside it."""
         digest = hashlib.sha256()
         digest.update(f"casepress {__version__}\0{self.options_key}\0".encode())
-        case_dir = case_file.parent
-        _hash_tree(case_dir, digest)
-        text = ""
-        try:
-            if case_file.stat().st_size <= MAX_CASE_BYTES:
-                text = case_file.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            pass
-        inputs = read_inputs(text)
-        for name in inputs.bibliography:
-            self._outside_file(str(name), case_dir, digest)
-        for folder in self.journal_folders(journal_override or inputs.journal):
+        _hash_tree(case_file.parent, digest)
+        inputs = build_inputs(case_file, self.project, read_case_text(case_file), journal_override)
+        files, folders = inputs.outside()
+        root = os.path.realpath(self.project.root)
+        for path in files:  # inside the project (the confinement rule): named relative to it
+            _hash_entry(path, Path(os.path.relpath(path, root)).as_posix(), digest)
+        for folder in folders:
             digest.update(self.folder(folder).encode())
-        if inputs.csl:
-            digest.update(self.style(inputs.csl).encode())
+        if inputs.style:
+            digest.update(self.style(inputs.style).encode())
         return digest.hexdigest()
-
-    def _outside_file(self, name: str, case_dir: Path, digest: Any) -> None:
-        """A file the case names outside its folder (but inside the project): hashed; anything
-        the confinement rule refuses is hashed by its name only (the check refuses it)."""
-        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-        try:
-            path = confined_file(name, case_dir, MAX_BIB_BYTES, roots=[case_dir, self.project.root])
-        except (Refused, OSError):
-            return
-        if not path.is_relative_to(case_dir.resolve()):  # files inside are in the tree already
-            _hash_file(path, path.stat(), digest)
 
     def style(self, name: str) -> str:
         """Hash of a packaged CSL style named by a case (template-bundled styles are in the template folders)."""
@@ -180,18 +150,8 @@ class Digester:
         return name
 
 
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-"""A journal name as the model accepts it (anything else is not looked up: the check refuses it)."""
 _SLUG_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
 """A packaged CSL style name."""
-
-
-def _extends(text: str) -> str | None:
-    """A journal.yaml's ``extends``, read like a case's inputs (no timestamps, no expansion)."""
-    from casepress.load.caseinputs import read_top_level
-
-    value = read_top_level(text, ("extends",)).get("extends")
-    return value if isinstance(value, str) else None
 
 
 # --------------------------------------------------------------------------- workers

@@ -44,6 +44,7 @@ STAGES: dict[str, str] = {
     "build.output": "write",
     "build.publish": "write",
     "build.batch": "rebuild check",
+    "build.inputs": "rebuild check",
     "load.caseinputs": "rebuild check",
     "build.watch": "watch",
     "build.pipeline": "build",
