@@ -59,10 +59,10 @@ class BuildInputs:
         if not path.is_relative_to(self.case_dir):
             return False
         # The de-identification check's scan (its rule, imported only by watch: it is no light import)
-        from casepress.check.deid.files import _NOT_CASE_FOLDERS
+        from casepress.check.deid.files import NOT_CASE_FOLDERS
 
         parts = path.relative_to(self.case_dir).parts
-        return not any(p.startswith(".") or p in _NOT_CASE_FOLDERS for p in parts)
+        return not any(p.startswith(".") or p in NOT_CASE_FOLDERS for p in parts)
 
 
 def read_case_text(case_file: Path) -> str:

@@ -52,9 +52,9 @@ class InputWatcher:
         """Watch what the build just made read: ``text`` is the case file it read, ``data`` that
         text as loaded YAML (None when it does not parse: the last figures stay watched)."""
         if data is not None:  # the figures as the de-identification check finds them in the YAML
-            from casepress.check.deid.files import _figure_files
+            from casepress.check.deid.files import named_figure_files
 
-            self._figures = tuple(name for name, _ in _figure_files(data))
+            self._figures = tuple(name for name, _ in named_figure_files(data))
         self.inputs = build_inputs(self.case_file, self.project, text, self.journal, self._figures)
 
     def watched_files(self) -> list[Path]:
