@@ -239,6 +239,57 @@ def test_bmj_and_frontiers_declare_their_order(tmp_path: Path) -> None:
     assert kinds.index("differential") == kinds.index("reasoning") + 1
 
 
+def _interventions(data: dict[str, Any]) -> None:
+    data["therapeutic_intervention"]["interventions"] = [
+        {"type": "surgical", "name": "Open reduction and internal fixation", "date": "2024-03-05"},
+        {"type": "pharmacologic", "name": "Enoxaparin", "dose": "40 mg", "route": "subcutaneous",
+         "frequency": "daily", "duration": "6 weeks", "date": "2024-03"},
+    ]
+
+
+def _cell_texts(cells: Any) -> list[str]:
+    return ["".join(p.text for p in c.parts) for c in cells]
+
+
+def test_interventions_are_a_table_after_the_treatment_prose_in_every_journal(tmp_path: Path) -> None:
+    generic = _case(tmp_path / "generic", _interventions, journal="generic")
+    therapy = next(s for s in generic.sections if s.id == "therapeutic-intervention")
+    assert [i.kind for i in therapy.items] == ["prose", "prose", "interventions"]
+    table = therapy.items[2]
+    assert (table.anchor, table.caption) == ("f-therapeutic-intervention-interventions", "Interventions")  # type: ignore[union-attr]
+    assert _cell_texts(table.columns) == ["Intervention", "Dose", "Route", "Frequency", "Duration", "Started"]  # type: ignore[union-attr]
+    assert [_cell_texts(row) for row in table.rows] == [  # type: ignore[union-attr]
+        ["Open reduction and internal fixation", "—", "—", "—", "—", "5 March 2024"],
+        ["Enoxaparin", "40 mg", "subcutaneous", "daily", "6 weeks", "March 2024"],
+    ]
+    assert [c.header for c in table.rows[1]] == [True, False, False, False, False, False]  # type: ignore[union-attr]
+    assert table.notes == ("— not stated.",)  # type: ignore[union-attr]
+    bmj = _case(tmp_path / "bmj", _interventions, journal="bmj-case-reports")
+    treatment = next(s for s in bmj.sections if s.id == "treatment")
+    assert [i.kind for i in treatment.items] == ["prose", "prose", "interventions"]
+    frontiers = _case(tmp_path / "frontiers", _interventions, journal="frontiers")
+    kinds = [(i.prose.path[-1] if isinstance(i, SectionProse) else i.kind) for i in frontiers.sections[1].items]
+    assert kinds[kinds.index("administration") + 1:][:2] == ["interventions", "outcomes"]
+
+
+def test_an_interventions_column_nobody_fills_is_left_out(tmp_path: Path) -> None:
+    def change(data: dict[str, Any]) -> None:
+        data["therapeutic_intervention"]["interventions"] = [
+            {"type": "pharmacologic", "name": "Paracetamol", "dose": "1 g", "frequency": "every 6 hours"}]
+
+    resolved = _case(tmp_path, change)
+    therapy = next(s for s in resolved.sections if s.id == "therapeutic-intervention")
+    table = therapy.items[-1]
+    assert _cell_texts(table.columns) == ["Intervention", "Dose", "Frequency"]  # type: ignore[union-attr]
+    assert [_cell_texts(r) for r in table.rows] == [["Paracetamol", "1 g", "every 6 hours"]]  # type: ignore[union-attr]
+    assert table.notes == ()  # type: ignore[union-attr]
+
+
+def test_no_interventions_no_table(sample: ResolvedCase) -> None:
+    therapy = next(s for s in sample.sections if s.id == "therapeutic-intervention")
+    assert [i.kind for i in therapy.items] == ["prose", "prose"]
+
+
 @pytest.mark.parametrize("journal_yaml, message", [
     ("name: X\nsections: [introduction, introductoin]\n", "sections: no section 'introductoin'; known: "),
     ("name: X\nsections: [patient-information, case-presentation]\n",
