@@ -290,6 +290,54 @@ def test_no_interventions_no_table(sample: ResolvedCase) -> None:
     assert [i.kind for i in therapy.items] == ["prose", "prose"]
 
 
+LABS_AS_TYPED = """    - analyte: Ionised calcium
+      value: 0.90
+      unit: mmol/L
+      reference_range: {low: 1.10, high: 1.35}
+    - analyte: pH
+      value: "7.19"
+      reference_range: {low: "7.32", high: "7.42"}
+    - analyte: Base excess
+      value: "-11.4"
+      unit: mmol/L
+      reference_range: {low: -2.0, high: "2.0"}
+    - analyte: Lactate
+      value: 2.0
+      reference_range: {low: 0.5, high: 2.0}
+    - analyte: Platelets
+      value: 16
+      reference_range: {low: 150, high: 450}
+    - analyte: Blood culture
+      value: positive
+"""
+
+
+def test_laboratory_values_and_limits_print_as_typed_and_flag_by_value(tmp_path: Path) -> None:
+    folder = tmp_path / "cases" / "sample"
+    shutil.copytree(SAMPLE, folder)
+    text = (folder / "case.yaml").read_text(encoding="utf-8")
+    start = text.index("    - analyte: Hemoglobin")
+    end = text.index("  imaging: >-")
+    (folder / "case.yaml").write_text(text[:start] + LABS_AS_TYPED + text[end:], encoding="utf-8")
+    diagnostics = Diagnostics()
+    checked = check_case(folder / "case.yaml", Project(tmp_path), diagnostics)
+    assert checked is not None, [str(d) for d in diagnostics]
+    loaded = load_journal(Project(tmp_path), checked.case.journal, diagnostics)
+    assert loaded is not None
+    resolved = resolve(checked, loaded, diagnostics)
+    assert resolved is not None
+    labs = next(t for t in resolved.tables if t.table.generate == "laboratory")
+    assert [_cell_texts(row)[2:] for row in labs.rows] == [
+        ["0.90\u00a0mmol/L\u00a0↓", "1.10–1.35\u00a0mmol/L"],
+        ["7.19\u00a0↓", "7.32–7.42"],
+        ["\u221211.4\u00a0mmol/L\u00a0↓", "\u22122.0–2.0\u00a0mmol/L"],
+        ["2.0", "0.5–2.0"],
+        ["16\u00a0↓", "150–450"],
+        ["positive", "—"],
+    ]
+    assert [row[2].flag for row in labs.rows] == ["low", "low", "low", None, "low", None]
+
+
 @pytest.mark.parametrize("journal_yaml, message", [
     ("name: X\nsections: [introduction, introductoin]\n", "sections: no section 'introductoin'; known: "),
     ("name: X\nsections: [patient-information, case-presentation]\n",

@@ -31,6 +31,7 @@ _TYPE_NAMES = {
     "int_parsing": "a whole number",
     "float_type": "a number",
     "float_parsing": "a number",
+    "number_or_text_type": "a number or text",
     "bool_type": "true or false",
     "bool_parsing": "true or false",
     "list_type": "a list",

@@ -74,6 +74,7 @@ from casepress.model.labs import (  # noqa: F401
     Immunohistochemistry,
     LabResult,
     MarkerResult,
+    Numeral,
     ReferenceRange,
     Specimen,
 )
@@ -141,6 +142,7 @@ __all__ = [
     "License",
     "Markdown",
     "MarkerResult",
+    "Numeral",
     "Model",
     "NotReported",
     "Orcid",
