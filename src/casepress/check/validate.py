@@ -504,6 +504,31 @@ def check_data(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
                     )
 
 
+warning_code("timeline-caption-ignored",
+             "timeline.caption is not printed: a table generated from the timeline prints its own caption")
+
+
+def check_generated_captions(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
+    """One caption per generated table: with a table generated from the timeline, the table's
+    caption is printed and ``timeline.caption`` (printed above the events as a list) is not."""
+    timeline = _get(case, "timeline")
+    if not isinstance(timeline, Timeline) or timeline.caption is None:
+        return
+    tables = [(i, t) for i, t in _items(case, ctx, "tables") if t.generate == "timeline"]
+    if not tables:
+        return
+    names = " and ".join(f"'{t.id}'" for _, t in tables)
+    captions = ", ".join(format_path(("tables", i, "caption")) for i, _ in tables)
+    own = "table {} prints its own caption" if len(tables) == 1 else "tables {} print their own captions"
+    path = ("timeline", "caption")
+    diagnostics.warning(
+        "timeline-caption-ignored",
+        f"{own.format(names)} ({captions}), so timeline.caption is ignored",
+        ctx.at(path), path,
+        f"delete timeline.caption, or move its words into the caption of '{tables[0][1].id}'",
+    )
+
+
 def check_journal(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
     """The journal template must exist."""
     name = _get(case, "journal")
@@ -581,6 +606,7 @@ CHECKS: list[Check] = [
     check_references,
     check_timeline,
     check_data,
+    check_generated_captions,
     check_journal,
     check_placeholders,
     check_deidentification,
