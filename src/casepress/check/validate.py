@@ -456,6 +456,14 @@ def check_timeline(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> No
     resolve_events(timeline, ctx, diagnostics)
 
 
+GENERATED_FROM: dict[str, FieldPath] = {
+    "timeline": ("timeline", "events"),
+    "laboratory": ("diagnostic_assessment", "laboratory"),
+    "immunohistochemistry": ("diagnostic_assessment", "immunohistochemistry"),
+}
+"""What a generated figure or table is drawn from, by its ``generate:``."""
+
+
 def check_data(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
     """Immunohistochemistry results name known specimens; generated tables have their data."""
     da = _get(case, "diagnostic_assessment")
@@ -475,24 +483,22 @@ def check_data(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
         "laboratory": bool(da is not None and da.laboratory),
         "immunohistochemistry": ihc is not None,
     }
-    where = {
-        "timeline": "timeline.events",
-        "laboratory": "diagnostic_assessment.laboratory",
-        "immunohistochemistry": "diagnostic_assessment.immunohistochemistry",
-    }
+    # Data the source gives but that failed validation has its own errors: "the case has no
+    # timeline.events" would be false (one bad date drops the whole timeline from a partial case).
+    missing = {kind for kind, ok in available.items() if not ok and not ctx.doc.value_at(GENERATED_FROM[kind])}
     for i, fig in _items(case, ctx, "figures"):
-        if fig.generate and not available[fig.generate]:
+        if fig.generate in missing:
             path = ("figures", i, "generate")
             diagnostics.error(
-                "missing-data", f"figure '{fig.id}' is generated from {fig.generate}, but the case has no {where[fig.generate]}",
-                ctx.at(path), path,
+                "missing-data", f"figure '{fig.id}' is generated from {fig.generate}, but the case has no "
+                f"{format_path(GENERATED_FROM[fig.generate])}", ctx.at(path), path,
             )
     for i, table in _items(case, ctx, "tables"):
-        if table.generate and not available[table.generate]:
+        if table.generate in missing:
             path = ("tables", i, "generate")
             diagnostics.error(
-                "missing-data", f"table '{table.id}' is generated from {table.generate}, but the case has no {where[table.generate]}",
-                ctx.at(path), path,
+                "missing-data", f"table '{table.id}' is generated from {table.generate}, but the case has no "
+                f"{format_path(GENERATED_FROM[table.generate])}", ctx.at(path), path,
             )
         if table.columns and table.rows:
             for j, row in enumerate(table.rows):
