@@ -101,6 +101,7 @@ INTERVENTION_COLUMNS = (
 )
 """The interventions table's columns: heading and ``Intervention`` field."""
 NOT_STATED = "— not stated."
+"""The interventions table's note when a cell is a dash."""
 
 
 def _intervention_text(intervention: Intervention, name: str) -> str:
@@ -116,7 +117,8 @@ def intervention_cells(interventions: list[Intervention]) -> TableCells:
     kept = [(heading, name) for heading, name in INTERVENTION_COLUMNS
             if name == "name" or any(getattr(i, name) is not None for i in interventions)]
     rows = tuple(
-        tuple(Cell((CellText(_intervention_text(i, name)),), header=name == "name", kind="date" if name == "date" else "")
+        tuple(Cell((CellText(_intervention_text(i, name)),), header=name == "name",
+                   kind="date" if name == "date" else "")
               for _, name in kept)
         for i in interventions
     )
