@@ -55,7 +55,8 @@ def test_dtd_valid_with_everything_tagged(name: str, journal: str | None) -> Non
     assert root.get("article-type") == "case-report"
     assert len(root.findall("back/ref-list/ref")) == len(case.references)
     assert sorted(f.get("id") for f in root.iter("fig")) == sorted(f.id for f in case.figures)
-    assert sorted(t.get("id") for t in root.iter("table-wrap")) == sorted(t.id for t in case.tables)
+    own = ["f-therapeutic-intervention-interventions"] if case.case.therapeutic_intervention.interventions else []
+    assert sorted(t.get("id") for t in root.iter("table-wrap")) == sorted([*(t.id for t in case.tables), *own])
     ids = {e.get("id") for e in root.iter() if e.get("id")}
     xrefs = list(root.iter("xref"))
     assert all(rid in ids for x in xrefs for rid in x.get("rid", "").split())
@@ -136,3 +137,20 @@ def test_generated_figure_has_a_graphic_to_its_file_with_its_alt_text(name: str)
     assert jats_errors(package) == []
     assert [g.get(HREF) for g in etree.fromstring(package).findall(f".//fig[@id='{fig.id}']/alternatives/graphic")] == \
         [f"Figure-{fig.number}.svg", f"Figure-{fig.number}.png"]
+
+
+@pytest.mark.parametrize("journal, section", [("generic", "therapeutic-intervention"),
+                                              ("bmj-case-reports", "treatment"), ("frontiers", "case-description")])
+def test_interventions_are_an_unnumbered_table_in_the_treatment_section(journal: str, section: str) -> None:
+    root = etree.fromstring(write_jats(resolved("dcis-bone-marrow", journal), date(2025, 1, 1)))
+    (wrap,) = root.findall(f"body/sec[@id='{section}']/table-wrap[@id='f-therapeutic-intervention-interventions']")
+    assert wrap.find("label") is None and wrap.findtext("caption/title") == "Interventions"
+    assert [th.text for th in wrap.findall("table/thead/tr/th")] == [
+        "Intervention", "Dose", "Frequency", "Duration", "Started"]
+    rows = [[(c.tag, c.get("scope"), c.text) for c in tr] for tr in wrap.findall("table/tbody/tr")]
+    assert len(rows) == 10
+    assert rows[2] == [("th", "row", "Tamoxifen"), ("td", None, "20 mg"), ("td", None, "daily"),
+                       ("td", None, "a few days (stopped by the patient after discharge)"), ("td", None, "2013")]
+    assert rows[4][-1] == ("td", None, "March 2024")
+    assert wrap.findtext("table-wrap-foot/fn/p") == "— not stated."
+    assert "care:9a care:9b" in root.find(f"body/sec[@id='{section}']").get("specific-use", "")

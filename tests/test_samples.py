@@ -39,7 +39,9 @@ def test_every_case_under_cases_is_a_sample() -> None:
 
 
 def test_the_sample_cases_check_clean_under_strict(in_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["check", "--strict", *SAMPLE_CASES]) == 0
+    # the two under cases/ (the synthetic tests/samples/ankle-fracture keeps a warning on purpose:
+    # its timeline.caption, ignored beside the generated table's own, names its timeline figure)
+    assert main(["check", "--strict", *(c for c in SAMPLE_CASES if c.startswith("cases/"))]) == 0
     assert capsys.readouterr().err.strip().splitlines()[-1] == "0 errors, 0 warnings"
 
 

@@ -47,3 +47,24 @@ def test_schema_rejects_an_unknown_key() -> None:
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
     bad = {"schema_version": 1, "title": "x", "authors": [{"given": "a", "family": "b"}], "tittle": "y"}
     assert not jsonschema.Draft202012Validator(schema).is_valid(bad)
+
+
+@pytest.mark.parametrize("written, text", [("0.10", "0.10"), ("-11.4", "-11.4"), ("7.190", "7.190"),
+                                           ("1.0e+3", "1.0e+3"), (".5", None), ("1_000.5", None), (".inf", None)])
+def test_the_loader_keeps_the_text_of_a_decimal(written: str, text: str | None) -> None:
+    from pathlib import Path
+
+    from casepress.model.base import SourceFloat
+
+    doc = parse_yaml(f"x: {written}\n", Path("x.yaml"), Diagnostics())
+    assert doc is not None
+    value = doc.data["x"]
+    assert isinstance(value, float)
+    assert (value.text if isinstance(value, SourceFloat) else None) == text
+
+
+def test_schema_takes_a_limit_as_a_number_or_its_text() -> None:
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    limits = jsonschema.Draft202012Validator(schema["$defs"]["ReferenceRange"] | {"$defs": schema["$defs"]})
+    assert [limits.is_valid({"low": low}) for low in (0.1, "0.10", "-2.0", "about 135", "< 0.5")] == [
+        True, True, True, False, False]

@@ -46,7 +46,8 @@ def test_headings_tables_figures_references(name: str, journal: str | None, tmp_
 
     top = labels(case.sections)  # type: ignore[attr-defined]
     assert [h for h in headings if h in top] == top
-    assert len(document.tables) == len(case.tables)  # type: ignore[attr-defined]
+    own = 1 if case.case.therapeutic_intervention.interventions else 0  # type: ignore[attr-defined]
+    assert len(document.tables) == len(case.tables) + own  # type: ignore[attr-defined]
     assert all(t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None for t in document.tables)
     images = sum((1 if f.figure.file or f.image else 0) + sum(1 for p in f.panels if p.file)  # type: ignore[attr-defined]
                  for f in case.figures)  # type: ignore[attr-defined]
@@ -144,3 +145,23 @@ def test_bookmark_names_are_what_word_keeps() -> None:
     assert odd[1] == "ref_a_b" and len(set(odd)) == len(odd)
     assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,39}", n) for n in odd)
     assert odd[0] == "ref_smith_2010_" + hashlib.sha256(b"ref-smith:2010").hexdigest()[:12]
+
+
+def test_interventions_are_a_table_with_an_unnumbered_caption() -> None:
+    data, _ = build("dcis-bone-marrow", "bmj-case-reports")
+    document = docx.Document(io.BytesIO(data))
+    (table,) = [t for t in document.tables if t.rows[0].cells[0].text == "Intervention"]
+    assert [c.text for c in table.rows[0].cells] == ["Intervention", "Dose", "Frequency", "Duration", "Started"]
+    assert [c.text for c in table.rows[3].cells] == [
+        "Tamoxifen", "20 mg", "daily", "a few days (stopped by the patient after discharge)", "2013"]
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    body = document.element.body
+    caption = table._tbl.getprevious()
+    assert "".join(t.text for t in caption.iter(qn("w:t"))) == "Interventions"
+    after = table._tbl.getnext()
+    assert "".join(t.text for t in after.iter(qn("w:t"))) == "— not stated."
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    position = list(body).index(table._tbl)
+    treatment = next(p for p in document.paragraphs if p.style.name == "Heading 1" and p.text == "Treatment")
+    follow = next(p for p in document.paragraphs if p.style.name == "Heading 1" and p.text == headings[headings.index("Treatment") + 1])
+    assert list(body).index(treatment._p) < position < list(body).index(follow._p)

@@ -417,7 +417,27 @@ class SectionTimeline:
     """For templates: which item this is."""
 
 
-SectionItem = SectionProse | SectionDemographics | SectionDifferential | SectionFloats | SectionTimeline
+@dataclass(frozen=True, slots=True)
+class SectionInterventions:
+    """The structured interventions as a table of the section's own (not numbered: the section's
+    prose introduces it, nothing cross-references it)."""
+
+    anchor: str
+    """Its element id (``resolve.walk.field_anchor`` of ``therapeutic_intervention.interventions``)."""
+    caption: str
+    """The table's caption (its accessible name)."""
+    columns: tuple[Cell, ...]
+    """The column headings."""
+    rows: tuple[tuple[Cell, ...], ...]
+    """One row per intervention, headed by its name."""
+    notes: tuple[str, ...]
+    """What the table's marks mean."""
+    kind: Literal["interventions"] = "interventions"
+    """For templates: which item this is."""
+
+
+SectionItem = (SectionProse | SectionDemographics | SectionDifferential | SectionFloats | SectionTimeline
+               | SectionInterventions)
 """One piece of a section's content."""
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from casepress.model import LabResult, PartialDate, RelativeDate
+from casepress.model import LabResult, Numeral, PartialDate, RelativeDate
 from casepress.check.timeline import ResolvedEvent
 from casepress.model.dates import Precision, coarser
 
@@ -153,11 +153,11 @@ def elapsed_text(event: ResolvedEvent, origin: ResolvedEvent) -> str:
     return f"{approx}Day {_signed(int(minutes / 1440))}"
 
 
-def number_text(value: float | str) -> str:
-    """A value as a table prints it: no trailing zeros, a true minus sign."""
-    if isinstance(value, float):
-        text = f"{value:g}" if abs(value) < 1e6 else f"{value:.0f}"
-        return text.replace("-", "\u2212")
+def number_text(value: str) -> str:
+    """A laboratory value or limit as a table prints it: a number as written (``0.10`` keeps its
+    zero), with a true minus sign; text as it is."""
+    if isinstance(value, Numeral):
+        return value.replace("-", "\u2212")
     return str(value)
 
 

@@ -31,6 +31,7 @@ _TYPE_NAMES = {
     "int_parsing": "a whole number",
     "float_type": "a number",
     "float_parsing": "a number",
+    "number_or_text_type": "a number or text",
     "bool_type": "true or false",
     "bool_parsing": "true or false",
     "list_type": "a list",
@@ -432,6 +433,14 @@ def check_timeline(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> No
     check_elapsed_from(timeline, ctx, diagnostics)
 
 
+GENERATED_FROM: dict[str, FieldPath] = {
+    "timeline": ("timeline", "events"),
+    "laboratory": ("diagnostic_assessment", "laboratory"),
+    "immunohistochemistry": ("diagnostic_assessment", "immunohistochemistry"),
+}
+"""What a generated figure or table is drawn from, by its ``generate:``."""
+
+
 def check_data(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
     """Immunohistochemistry results name known specimens; generated tables have their data."""
     da = _get(case, "diagnostic_assessment")
@@ -451,24 +460,22 @@ def check_data(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
         "laboratory": bool(da is not None and da.laboratory),
         "immunohistochemistry": ihc is not None,
     }
-    where = {
-        "timeline": "timeline.events",
-        "laboratory": "diagnostic_assessment.laboratory",
-        "immunohistochemistry": "diagnostic_assessment.immunohistochemistry",
-    }
+    # Data the source gives but that failed validation has its own errors: "the case has no
+    # timeline.events" would be false (one bad date drops the whole timeline from a partial case).
+    missing = {kind for kind, ok in available.items() if not ok and not ctx.doc.value_at(GENERATED_FROM[kind])}
     for i, fig in _items(case, ctx, "figures"):
-        if fig.generate and not available[fig.generate]:
+        if fig.generate in missing:
             path = ("figures", i, "generate")
             diagnostics.error(
-                "missing-data", f"figure '{fig.id}' is generated from {fig.generate}, but the case has no {where[fig.generate]}",
-                ctx.at(path), path,
+                "missing-data", f"figure '{fig.id}' is generated from {fig.generate}, but the case has no "
+                f"{format_path(GENERATED_FROM[fig.generate])}", ctx.at(path), path,
             )
     for i, table in _items(case, ctx, "tables"):
-        if table.generate and not available[table.generate]:
+        if table.generate in missing:
             path = ("tables", i, "generate")
             diagnostics.error(
-                "missing-data", f"table '{table.id}' is generated from {table.generate}, but the case has no {where[table.generate]}",
-                ctx.at(path), path,
+                "missing-data", f"table '{table.id}' is generated from {table.generate}, but the case has no "
+                f"{format_path(GENERATED_FROM[table.generate])}", ctx.at(path), path,
             )
         if table.columns and table.rows:
             for j, row in enumerate(table.rows):
@@ -478,6 +485,31 @@ def check_data(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
                         "table-shape", f"row has {len(row)} cells but the table has {len(table.columns)} columns",
                         ctx.at(path), path,
                     )
+
+
+warning_code("timeline-caption-ignored",
+             "timeline.caption is not printed: a table generated from the timeline prints its own caption")
+
+
+def check_generated_captions(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
+    """One caption per generated table: with a table generated from the timeline, the table's
+    caption is printed and ``timeline.caption`` (printed above the events as a list) is not."""
+    timeline = _get(case, "timeline")
+    if not isinstance(timeline, Timeline) or timeline.caption is None:
+        return
+    tables = [(i, t) for i, t in _items(case, ctx, "tables") if t.generate == "timeline"]
+    if not tables:
+        return
+    names = " and ".join(f"'{t.id}'" for _, t in tables)
+    captions = ", ".join(format_path(("tables", i, "caption")) for i, _ in tables)
+    own = "table {} prints its own caption" if len(tables) == 1 else "tables {} print their own captions"
+    path = ("timeline", "caption")
+    diagnostics.warning(
+        "timeline-caption-ignored",
+        f"{own.format(names)} ({captions}), so timeline.caption is ignored",
+        ctx.at(path), path,
+        f"delete timeline.caption, or move its words into the caption of '{tables[0][1].id}'",
+    )
 
 
 def check_journal(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
@@ -557,6 +589,7 @@ CHECKS: list[Check] = [
     check_references,
     check_timeline,
     check_data,
+    check_generated_captions,
     check_journal,
     check_placeholders,
     check_deidentification,

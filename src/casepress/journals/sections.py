@@ -61,7 +61,13 @@ class TimelineContent:
     """The timeline: the generated timeline tables, or else the events as a list."""
 
 
-Content = Field | FieldOrDemographics | Paragraphs | Differential | TimelineContent
+@dataclass(frozen=True, slots=True)
+class Interventions:
+    """The structured interventions (``therapeutic_intervention.interventions``) as a table,
+    after the prose about them."""
+
+
+Content = Field | FieldOrDemographics | Paragraphs | Differential | TimelineContent | Interventions
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +108,7 @@ _DA = ("diagnostic_assessment",)
 _TI = ("therapeutic_intervention",)
 _FU = ("follow_up",)
 _DIFFERENTIAL = Differential()
+_INTERVENTIONS = Interventions()
 
 _CASE_PRESENTATION = (
     Field((*_PI, "presentation")), Field((*_PI, "concerns")),
@@ -127,7 +134,7 @@ BLOCKS: dict[str, BlockSpec] = {b.id: b for b in (
     BlockSpec("diagnostic-reasoning", "Diagnostic reasoning", (Field((*_DA, "reasoning")), _DIFFERENTIAL)),
     BlockSpec("prognosis", "Prognosis", (Field((*_DA, "prognosis")),)),
     BlockSpec("therapeutic-intervention", "Therapeutic intervention",
-              (Field((*_TI, "types")), Field((*_TI, "administration"))), ("intervention-changes",)),
+              (Field((*_TI, "types")), Field((*_TI, "administration")), _INTERVENTIONS), ("intervention-changes",)),
     BlockSpec("intervention-changes", "Changes in the intervention", (Field((*_TI, "changes")),)),
     BlockSpec("follow-up", "Follow-up and outcomes", (Field((*_FU, "outcomes")), Field((*_FU, "tests"))),
               ("adherence", "adverse-events")),
@@ -144,13 +151,15 @@ BLOCKS: dict[str, BlockSpec] = {b.id: b for b in (
         Differential(follows=(*_DA, "reasoning")),
         Field((*_DA, "prognosis")),
         *(Field((*_TI, n)) for n in ("types", "administration", "changes")),
+        _INTERVENTIONS,
         *(Field((*_FU, n)) for n in ("outcomes", "tests", "adherence", "adverse_events")),
     )),
     # BMJ Case Reports.
     BlockSpec("case-presentation", "Case presentation", _CASE_PRESENTATION),
     BlockSpec("investigations", "Investigations", _INVESTIGATIONS),
     BlockSpec("differential-diagnosis", "Differential diagnosis", (Field((*_DA, "reasoning")), _DIFFERENTIAL)),
-    BlockSpec("treatment", "Treatment", tuple(Field((*_TI, n)) for n in ("types", "administration", "changes"))),
+    BlockSpec("treatment", "Treatment",
+              (*(Field((*_TI, n)) for n in ("types", "administration", "changes")), _INTERVENTIONS)),
     BlockSpec("outcome-and-follow-up", "Outcome and follow-up",
               tuple(Field((*_FU, n)) for n in ("outcomes", "tests", "adherence", "adverse_events"))),
     BlockSpec("learning-points", "Learning points", (Field(("discussion", "conclusion")),), boxed=True),
@@ -197,6 +206,8 @@ def content_fields(content: Content) -> Iterator[Path]:
         yield ("discussion", "paragraphs")
     elif isinstance(content, Differential):
         yield (*_DA, "differential_diagnosis")
+    elif isinstance(content, Interventions):
+        yield (*_TI, "interventions")
     else:
         yield ("timeline",)
 

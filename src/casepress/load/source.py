@@ -3,12 +3,14 @@
 PyYAML's composer gives nodes with start and end marks; we build plain Python
 values from those nodes ourselves so that we can keep a map from each field
 path to its position, refuse duplicate keys, and leave dates as the strings the
-author typed (the case model parses them and reports impossible ones).
+author typed (the case model parses them and reports impossible ones). A float
+written as decimals keeps its text too (:class:`~casepress.model.base.SourceFloat`).
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from typing import Any
 import yaml
 
 from casepress.core.diagnostics import Diagnostics, FieldPath, Location, display_path
+from casepress.model.base import DECIMAL, SourceFloat
 
 try:  # libyaml is several times faster; the pure-Python loader is the fallback.
     _Loader: type = yaml.CSafeLoader
@@ -25,6 +28,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_DECIMAL = re.compile(DECIMAL)
+"""A float written as a report writes one (``0.10``, ``-11.4``) is kept with its text; other YAML
+float spellings (``1_000.5``, ``.5``, ``1:30.0``, ``.inf``) are plain floats."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,6 +297,10 @@ def _build(
         # Dates stay text; the model parses them and says which ones are impossible.
         return node.value
     try:
-        return _CONSTRUCTOR.construct_object(node, deep=True)
+        value = _CONSTRUCTOR.construct_object(node, deep=True)
     except yaml.YAMLError:
         return node.value
+    if isinstance(value, float) and _DECIMAL.fullmatch(node.value):
+        # 0.10 is read as 0.1; the text keeps the digits for fields that print numbers as written.
+        return SourceFloat(value, node.value)
+    return value

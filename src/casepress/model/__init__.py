@@ -76,6 +76,7 @@ from casepress.model.labs import (  # noqa: F401
     Immunohistochemistry,
     LabResult,
     MarkerResult,
+    Numeral,
     ReferenceRange,
     Specimen,
 )
@@ -145,6 +146,7 @@ __all__ = [
     "License",
     "Markdown",
     "MarkerResult",
+    "Numeral",
     "Model",
     "NotReported",
     "Orcid",

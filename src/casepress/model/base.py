@@ -30,7 +30,34 @@ class Markdown(str):
     __slots__ = ()
 
 
-def _non_blank(value: str) -> str:
+DECIMAL = r"[-+]?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?"
+"""A number as a report writes it: ``7.19``, ``-11.4``, ``0.10``, ``16``, ``1.2e3``."""
+
+
+class SourceFloat(float):
+    """A YAML float with the text it was written as (``0.10``, ``-11.4``).
+
+    YAML reads ``0.10`` as the float 0.1; the loader (:mod:`casepress.load.source`) gives such
+    floats their source text, so that a field printing numbers as written (a laboratory value,
+    see :class:`casepress.model.labs.Numeral`) keeps the author's digits. A ``float`` field gets
+    a plain float.
+    """
+
+    __slots__ = ("text",)
+
+    text: str
+    """The scalar's text in the file, e.g. ``0.10``."""
+
+    def __new__(cls, value: float, text: str) -> SourceFloat:
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __reduce__(self) -> tuple[type[SourceFloat], tuple[float, str]]:
+        return (SourceFloat, (float(self), self.text))
+
+
+def non_blank(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("blank", "must not be empty")
     return value
@@ -38,13 +65,13 @@ def _non_blank(value: str) -> str:
 
 Prose = Annotated[
     str,
-    AfterValidator(_non_blank),
+    AfterValidator(non_blank),
     AfterValidator(Markdown),
     WithJsonSchema({"type": "string", "minLength": 1, "contentMediaType": "text/markdown"}),
 ]
 """Markdown prose: paragraphs, emphasis, lists, citations and cross-references."""
 
-Text = Annotated[str, AfterValidator(_non_blank)]
+Text = Annotated[str, AfterValidator(non_blank)]
 """Plain text: no Markdown, no citations (names, labels, units)."""
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]

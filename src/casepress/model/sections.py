@@ -108,7 +108,7 @@ class TherapeuticIntervention(Model):
     types: Reportable(Prose) | None = None
     """9a: types of intervention, as prose."""
     interventions: list[Intervention] = Field(default_factory=list)
-    """9a/9b: the interventions as structured records."""
+    """9a/9b: the interventions as structured records, printed as a table after the treatment prose."""
     administration: Reportable(Prose) | None = None
     """9b: administration (dosage, strength, duration)."""
     changes: Reportable(Prose) | None = None

@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from casepress.text import markup, prose
 from casepress.model import Markdown, iter_prose
-from casepress.resolve.walk import field_anchor
+from casepress.resolve.layout import field_anchor
 from casepress.stages import (
     BlockSite,
     Cell,

@@ -18,7 +18,9 @@ from casepress.journals.sections import (
     Differential,
     Field,
     FieldOrDemographics,
+    Interventions,
     Paragraphs,
+    content_fields,
     kept_children,
 )
 from casepress.stages import (
@@ -29,13 +31,16 @@ from casepress.stages import (
     SectionDemographics,
     SectionDifferential,
     SectionFloats,
+    SectionInterventions,
     SectionItem,
     SectionProse,
     SectionTimeline,
     TimelineEntry,
 )
+from casepress.resolve.tables import intervention_cells
 
 DIFFERENTIAL_LEAD = "The differential diagnosis included:"
+INTERVENTIONS_CAPTION = "Interventions"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,11 @@ def field_value(case: Case, path: FieldPath) -> object:
             return None
         node = node[part] if isinstance(part, int) and isinstance(node, list) else getattr(node, str(part), None)
     return None if isinstance(node, NotReported) else node
+
+
+def field_anchor(path: FieldPath) -> str:
+    """The element id of a field's prose: ("discussion", "paragraphs", 0, "text") -> f-discussion-paragraphs-0-text."""
+    return "f-" + "-".join(str(part).replace("_", "-") for part in path)
 
 
 def _prose(case: Case, path: FieldPath) -> Prose | None:
@@ -120,6 +130,13 @@ def _items(content: tuple[Content, ...], fill: _Filler) -> list[SectionItem]:
                 item = SectionDifferential(DIFFERENTIAL_LEAD, tuple(da.differential_diagnosis))
                 here = part.follows is None or _prose(case, part.follows) is not None
                 (items if here else deferred).append(item)
+        elif isinstance(part, Interventions):
+            therapy = case.therapeutic_intervention
+            if therapy and therapy.interventions:
+                cells = intervention_cells(therapy.interventions)
+                anchor = field_anchor(next(content_fields(part)))
+                items.append(SectionInterventions(anchor, INTERVENTIONS_CAPTION, cells.columns, cells.rows,
+                                                  cells.footnotes))
         elif isinstance(case.timeline, Timeline):
             if fill.timeline_tables:
                 items.append(SectionFloats(fill.timeline_tables))

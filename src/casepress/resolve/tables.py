@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from casepress.check.generated import FLAG_MARKS, long_date, number_text, range_text
-from casepress.model import Case, Immunohistochemistry, LabResult, Table, Timeline
+from casepress.model import Case, Immunohistochemistry, Intervention, LabResult, Table, Timeline
 from casepress.stages import Cell, CellPart, CellText, FieldPath, LineBreak, Prose, TimelineEntry
 from casepress.resolve.timeline_figure import short_label
 from casepress.text.prose import plain_text
@@ -99,6 +99,37 @@ def ihc_cells(ihc: Immunohistochemistry) -> TableCells:
             row.append(Cell((CellText(result if result is not None else "—"),), kind="result"))
         rows.append(tuple(row))
     return TableCells(tuple(columns), tuple(rows), ("— not tested.",) if untested else ())
+
+
+INTERVENTION_COLUMNS = (
+    ("Intervention", "name"), ("Dose", "dose"), ("Route", "route"), ("Frequency", "frequency"),
+    ("Duration", "duration"), ("Started", "date"),
+)
+"""The interventions table's columns: heading and ``Intervention`` field."""
+NOT_STATED = "— not stated."
+"""The interventions table's note when a cell is a dash."""
+
+
+def _intervention_text(intervention: Intervention, name: str) -> str:
+    value = getattr(intervention, name)
+    if value is None:
+        return "—"
+    return long_date(value) if name == "date" else str(value)
+
+
+def intervention_cells(interventions: list[Intervention]) -> TableCells:
+    """Intervention | Dose | Route | Frequency | Duration | Started, one row per intervention,
+    headed by its name; a column that no intervention fills is left out (the table stays compact)."""
+    kept = [(heading, name) for heading, name in INTERVENTION_COLUMNS
+            if name == "name" or any(getattr(i, name) is not None for i in interventions)]
+    rows = tuple(
+        tuple(Cell((CellText(_intervention_text(i, name)),), header=name == "name",
+                   kind="date" if name == "date" else "")
+              for _, name in kept)
+        for i in interventions
+    )
+    missing = any(getattr(i, name) is None for i in interventions for _, name in kept)
+    return TableCells(_heads(*(heading for heading, _ in kept)), rows, (NOT_STATED,) if missing else ())
 
 
 def inline_cells(table: Table, path: FieldPath) -> TableCells:

@@ -26,7 +26,7 @@ from casepress.text.markup import CrossRef, Group
 from casepress.model import Case, Figure, Table, Timeline, iter_prose
 from casepress.stages import BlockSite, FieldPath, GroupId, Landmark, Prose
 from casepress.resolve.groups import find_groups
-from casepress.resolve.layout import FloatsRemaining, PlaceHere, Step, Visit
+from casepress.resolve.layout import FloatsRemaining, PlaceHere, Step, Visit, field_anchor
 
 Site = BlockSite | Literal["section", "end"]
 """Where a float is set: after a block of prose, by a section, or after the body."""
@@ -82,11 +82,6 @@ def legend(ref: FloatRef, own: list[Prose]) -> list[Prose]:
         events = [p for p in own if p.path[0] == "timeline"]
         prose[1:1] = events  # after the title, where an inline table has its rows
     return prose
-
-
-def field_anchor(path: FieldPath) -> str:
-    """The element id of a field's prose: ("discussion", "paragraphs", 0, "text") -> f-discussion-paragraphs-0-text."""
-    return "f-" + "-".join(str(part).replace("_", "-") for part in path)
 
 
 @dataclass

@@ -244,8 +244,8 @@ class TableSpec:
 
     id: str
     """The XML id (the table's id)."""
-    label: str
-    """``Table 1``."""
+    label: str | None
+    """``Table 1``; None for a table of a section's own (the interventions), not numbered."""
     title: tuple[Any, ...]
     """The caption's title, as mixed content."""
     columns: tuple[TableCell, ...]
@@ -271,7 +271,7 @@ def table_wrap(spec: TableSpec) -> etree._Element:
     if spec.footnotes:
         foot = el("table-wrap-foot", {}, (el("fn", {"id": f"{spec.id}-fn{i}"}, el("p", {}, note))
                                           for i, note in enumerate(spec.footnotes, 1)))
-    return el("table-wrap", {"id": spec.id}, el("label", {}, spec.label),
+    return el("table-wrap", {"id": spec.id}, el("label", {}, spec.label) if spec.label else None,
               el("caption", {}, el("title", {}, spec.title)), table, foot)
 
 

@@ -139,6 +139,11 @@ def _item(item: Any, ctx: _Context) -> tuple[list[etree._Element], list[tuple[st
         generated = [("timeline",) for i in item.ids if getattr(getattr(ctx.floats[i], "table", None), "generate", None)
                      == "timeline"]
         return [ctx.float_element(i) for i in item.ids], generated
+    if kind == "interventions":
+        return [B.table_wrap(B.TableSpec(
+            item.anchor, None, (item.caption,), tuple(_cell(c, ctx) for c in item.columns),
+            tuple(tuple(_cell(c, ctx) for c in row) for row in item.rows), tuple((n,) for n in item.notes)))], \
+            [("therapeutic_intervention", "interventions")]
     events = [el("list-item", {}, el("p", {}, f"{e.date_text}: ", *B.inline_markdown(e.event.text)))
               for e in item.events]
     head = [el("p", {}, *B.inline_markdown(item.caption.text))] if item.caption is not None else []

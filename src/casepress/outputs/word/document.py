@@ -90,7 +90,7 @@ class TableBlock:
     line break (anything else)."""
 
     label: str
-    """``Table 1``."""
+    """``Table 1``; empty for a table of a section's own (the interventions), not numbered."""
     title: str
     """The caption, Markdown."""
     title_path: FieldPath
@@ -260,7 +260,8 @@ class Manuscript:
         """The caption above, a Word table whose header row repeats on every page, notes below."""
         caption = self.paragraph("Caption")
         caption.paragraph_format.keep_with_next = True
-        RunWriter(caption).text(f"{block.label}. ", Face(bold=True))
+        if block.label:
+            RunWriter(caption).text(f"{block.label}. ", Face(bold=True))
         add_inline_markdown(caption, block.title, groups_for(block.title_path))
         if block.anchor:
             self.bookmark(caption, bookmark(block.anchor))

@@ -149,6 +149,10 @@ class _Writer:
         elif kind == "floats":
             for float_id in item.ids:
                 self.float(float_id)
+        elif kind == "interventions":
+            self.out.table(TableBlock(
+                "", item.caption, (), tuple(c.parts for c in item.columns),
+                tuple(tuple(c.parts for c in row) for row in item.rows), row_headers=True, notes=item.notes))
         else:
             if item.caption is not None:
                 self.out.prose(item.caption.text)
