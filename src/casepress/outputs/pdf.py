@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,17 +131,42 @@ def _lost_anchors(html: str, document: Any) -> list[str]:
     return [name for name in _ANCHOR.findall(html) if name not in laid_out]
 
 
+def overflowing_tables(document: Any) -> list[tuple[str, float, float]]:
+    """Tables the PDF sets wider than the column (or page) that holds them, first fragment only:
+    ``(id, table width, room)`` in points (WeasyPrint's boxes measure CSS pixels, 0.75 pt), the
+    id being the table's or its nearest ancestor's."""
+    found: dict[str, tuple[str, float, float]] = {}
+
+    def walk(box: Any, parent: Any, ident: str) -> None:
+        element = getattr(box, "element", None)
+        own = element.get("id") if element is not None and box.element_tag in ("figure", "table") else None
+        ident = own or ident
+        if getattr(box, "is_table_wrapper", False) and parent is not None:
+            room = parent.width
+            if box.margin_width() > room + 1 and ident and ident not in found:
+                found[ident] = (ident, box.margin_width() * 0.75, room * 0.75)
+            return
+        for child in getattr(box, "children", None) or ():
+            walk(child, box, ident)
+
+    for page in document.pages:
+        walk(page._page_box, None, "")
+    return list(found.values())
+
+
+warning_code("layout-overflow", "a table is wider than the column of the PDF that holds it (its text runs into the next)")
 warning_code("layout-lost-content", "WeasyPrint's two-column layout lost content; the PDF is set in one column")
 warning_code("weasyprint", "WeasyPrint's own warning (CSS it ignored, a resource it could not load)",
              "{n} warnings from WeasyPrint")
 
 
 def html_to_pdf(html: str, files: Files, variant: str | None, origin: Location,
-                diagnostics: Diagnostics) -> RenderedPdf | None:
+                diagnostics: Diagnostics, locate: Callable[[str], Location] | None = None) -> RenderedPdf | None:
     """Lay out ``html`` (its relative URLs served from ``files`` only) and write the PDF.
 
     Problems are reported at ``origin`` (the case file): refused URLs are errors (and
-    no PDF), WeasyPrint's own warnings (CSS it ignored, say) are warnings.
+    no PDF), WeasyPrint's own warnings (CSS it ignored, say) are warnings; a table wider than its
+    column is a warning at ``locate(id)`` when given.
     """
     import weasyprint
 
@@ -166,6 +191,11 @@ def html_to_pdf(html: str, files: Files, variant: str | None, origin: Location,
             if lost:
                 diagnostics.error("layout-lost-content", f"the PDF layout lost content from #{lost[0]} on", origin)
                 return None
+        for ident, width, room in overflowing_tables(document):
+            diagnostics.warning(
+                "layout-overflow", f"table '{ident}' is {width:.0f} pt wide in the PDF, in a column of "
+                f"{room:.0f} pt: its text runs into the next column", locate(ident) if locate else origin,
+                hint="set `width: page` on the table, or give it fewer or narrower columns")
         # The modification date is the only varying input: fix it from SOURCE_DATE_EPOCH when
         # set, so that two builds of the same sources give byte-identical PDFs.
         stamp = source_date()
@@ -209,4 +239,18 @@ def render_pdf(checked: CheckedCase, rendered: RenderedHtml, variant: str | None
     """The article's PDF, laid out from ``files`` (the output folder's, figures stripped),
     or None (with diagnostics) when a resource was refused."""
     origin = Location(display_path(checked.doc.path))
-    return html_to_pdf(rendered.html, files, variant, origin, diagnostics)
+    return html_to_pdf(rendered.html, files, variant, origin, diagnostics, lambda ident: _table_location(checked, ident))
+
+
+def _table_location(checked: CheckedCase, ident: str) -> Location:
+    """Where the case defines the table ``ident``: its ``tables[]`` entry, or the field whose
+    anchor it is (the interventions table), else the case file."""
+    from casepress.resolve.layout import field_anchor
+
+    for i, table in enumerate(checked.case.tables):
+        if table.id == ident:
+            return checked.doc.location(("tables", i, "id"))
+    interventions = ("therapeutic_intervention", "interventions")
+    if ident == field_anchor(interventions):
+        return checked.doc.location(interventions, key=True)
+    return Location(display_path(checked.doc.path))
