@@ -143,7 +143,8 @@ def overflowing_tables(document: Any) -> list[tuple[str, float, float]]:
         ident = own or ident
         if getattr(box, "is_table_wrapper", False) and parent is not None:
             room = parent.width
-            if box.margin_width() > room + 1 and ident and ident not in found:
+            # A point or two is the last cell's right padding in the column gap, not text in the next column.
+            if box.margin_width() > room + 3 and ident and ident not in found:
                 found[ident] = (ident, box.margin_width() * 0.75, room * 0.75)
             return
         for child in getattr(box, "children", None) or ():
