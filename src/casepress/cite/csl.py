@@ -388,10 +388,11 @@ class Bibliography:
         self._cited = cited
 
     def _render_citations(self, clusters: Sequence[Sequence[CiteRef]]) -> list[str]:
-        from citeproc import Citation, CitationItem
+        from citeproc import Citation
         from citeproc.source import Locator
 
         engine = self._engine()
+        from casepress.cite.csl_citeproc import Item as CitationItem  # loaded by _engine
         engine.bibliography._cites.clear()  # positions (ibid, subsequent) start afresh
         missing: dict[str, str] = {}
         out: list[str] = []
@@ -472,8 +473,9 @@ class Bibliography:
         return self._disambiguated
 
     def _decide(self, engine: _Engine) -> dict[str, list[Any]]:
-        from citeproc import Citation, CitationItem
+        from citeproc import Citation
 
+        from casepress.cite.csl_citeproc import Item as CitationItem  # loaded by _engine
         source = engine.bibliography.source
         options = self._info.disambiguation
         initials = "initials" if options.givenname_rule.endswith("initials") else "full"
@@ -548,7 +550,7 @@ class Bibliography:
     def _engine(self) -> _Engine:
         if self._engine_cache is not None:
             return self._engine_cache
-        from citeproc import Citation, CitationItem, CitationStylesBibliography
+        from citeproc import Citation, CitationStylesBibliography
         from citeproc.source.json import CiteProcJSON  # type: ignore[import-untyped]
 
         cited = self._cited_keys()
@@ -563,7 +565,7 @@ class Bibliography:
         style = csl_citeproc.Style(str(self._style_path), locale=self._locale, validate=False)
         bibliography = CitationStylesBibliography(style, source, Formatter)
         # The bibliography's items are these clean ones (no prefix or locator of a cite).
-        items = {key: CitationItem(self._ids[key]) for key in cited}
+        items = {key: csl_citeproc.Item(self._ids[key]) for key in cited}
         bibliography.register(Citation(list(items.values())))
         bibliography.sort()
         self._engine_cache = _Engine(bibliography, items)
