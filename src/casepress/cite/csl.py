@@ -73,6 +73,7 @@ from casepress.cite.csl_markup import (
     to_html,
 )
 from casepress.cite.disambiguate import Options
+from casepress.cite.parallel import split_map
 
 if TYPE_CHECKING:  # citeproc-py is imported lazily: a warm cache never needs it
     from citeproc import CitationStylesBibliography  # type: ignore[import-untyped]
@@ -120,6 +121,9 @@ class FormattingError(RuntimeError):
         super().__init__(f"{key}: {message}")
         self.key = key
         self.message = message
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (FormattingError, (self.key, self.message))  # it crosses a process boundary
 
 
 # ---------------------------------------------------------------------------------------
@@ -531,19 +535,25 @@ class Bibliography:
         return keys
 
     def _render_entries(self, keys: list[str]) -> dict[str, dict[str, str | None]]:
+        """The entries of ``keys``, each formatted on its own (so a long list is shared
+        out among the cores, see :mod:`casepress.cite.parallel`)."""
         engine = self._engine()
-        out: dict[str, dict[str, str | None]] = {}
-        for key in keys:
-            try:
-                (raw,) = engine.bibliography.style.render_bibliography([engine.items[key]])
-            except Exception as exc:  # citeproc-py raises anything: name the entry
-                raise FormattingError(key, f"{type(exc).__name__}: {exc}") from exc
-            label, body = split_label(str(raw))
-            out[key] = {
-                "label": to_html(label, self._keys_by_id).strip() if label is not None else None,
-                "html": to_html(body, self._keys_by_id).strip(),
-            }
-        return out
+
+        def render(part: Sequence[str]) -> list[dict[str, str | None]]:
+            out: list[dict[str, str | None]] = []
+            for key in part:
+                try:
+                    (raw,) = engine.bibliography.style.render_bibliography([engine.items[key]])
+                except Exception as exc:  # citeproc-py raises anything: name the entry
+                    raise FormattingError(key, f"{type(exc).__name__}: {exc}") from exc
+                label, body = split_label(str(raw))
+                out.append({
+                    "label": to_html(label, self._keys_by_id).strip() if label is not None else None,
+                    "html": to_html(body, self._keys_by_id).strip(),
+                })
+            return out
+
+        return dict(zip(keys, split_map(render, keys), strict=True))
 
     # -- citeproc-py -----------------------------------------------------------------------
 
