@@ -222,7 +222,8 @@ def known_locale(locale: str) -> bool:
     return locale in LANGUAGE_NAMES or locale.split("-")[0] in PRIMARY_DIALECTS
 
 
-_FORMATTING_MODULES = ("csl.py", "csl_case.py", "csl_citeproc.py", "csl_markup.py", "disambiguate.py")
+_FORMATTING_MODULES = ("csl.py", "csl_case.py", "csl_citeproc.py", "csl_markup.py", "csl_memo.py", "csl_sort.py",
+                       "disambiguate.py")
 """The modules whose code shapes a formatted entry (part of every cache key)."""
 
 
