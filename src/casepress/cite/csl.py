@@ -73,6 +73,7 @@ from casepress.cite.csl_markup import (
     to_html,
 )
 from casepress.cite.disambiguate import Options
+from casepress.cite.parallel import split_map
 
 if TYPE_CHECKING:  # citeproc-py is imported lazily: a warm cache never needs it
     from citeproc import CitationStylesBibliography  # type: ignore[import-untyped]
@@ -120,6 +121,9 @@ class FormattingError(RuntimeError):
         super().__init__(f"{key}: {message}")
         self.key = key
         self.message = message
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        return (FormattingError, (self.key, self.message))  # it crosses a process boundary
 
 
 # ---------------------------------------------------------------------------------------
@@ -218,7 +222,8 @@ def known_locale(locale: str) -> bool:
     return locale in LANGUAGE_NAMES or locale.split("-")[0] in PRIMARY_DIALECTS
 
 
-_FORMATTING_MODULES = ("csl.py", "csl_case.py", "csl_citeproc.py", "csl_markup.py", "disambiguate.py")
+_FORMATTING_MODULES = ("csl.py", "csl_case.py", "csl_citeproc.py", "csl_markup.py", "csl_memo.py", "csl_sort.py",
+                       "disambiguate.py")
 """The modules whose code shapes a formatted entry (part of every cache key)."""
 
 
@@ -388,10 +393,11 @@ class Bibliography:
         self._cited = cited
 
     def _render_citations(self, clusters: Sequence[Sequence[CiteRef]]) -> list[str]:
-        from citeproc import Citation, CitationItem
+        from citeproc import Citation
         from citeproc.source import Locator
 
         engine = self._engine()
+        from casepress.cite.csl_citeproc import Item as CitationItem  # loaded by _engine
         engine.bibliography._cites.clear()  # positions (ibid, subsequent) start afresh
         missing: dict[str, str] = {}
         out: list[str] = []
@@ -472,8 +478,9 @@ class Bibliography:
         return self._disambiguated
 
     def _decide(self, engine: _Engine) -> dict[str, list[Any]]:
-        from citeproc import Citation, CitationItem
+        from citeproc import Citation
 
+        from casepress.cite.csl_citeproc import Item as CitationItem  # loaded by _engine
         source = engine.bibliography.source
         options = self._info.disambiguation
         initials = "initials" if options.givenname_rule.endswith("initials") else "full"
@@ -529,26 +536,32 @@ class Bibliography:
         return keys
 
     def _render_entries(self, keys: list[str]) -> dict[str, dict[str, str | None]]:
+        """The entries of ``keys``, each formatted on its own (so a long list is shared
+        out among the cores, see :mod:`casepress.cite.parallel`)."""
         engine = self._engine()
-        out: dict[str, dict[str, str | None]] = {}
-        for key in keys:
-            try:
-                (raw,) = engine.bibliography.style.render_bibliography([engine.items[key]])
-            except Exception as exc:  # citeproc-py raises anything: name the entry
-                raise FormattingError(key, f"{type(exc).__name__}: {exc}") from exc
-            label, body = split_label(str(raw))
-            out[key] = {
-                "label": to_html(label, self._keys_by_id).strip() if label is not None else None,
-                "html": to_html(body, self._keys_by_id).strip(),
-            }
-        return out
+
+        def render(part: Sequence[str]) -> list[dict[str, str | None]]:
+            out: list[dict[str, str | None]] = []
+            for key in part:
+                try:
+                    (raw,) = engine.bibliography.style.render_bibliography([engine.items[key]])
+                except Exception as exc:  # citeproc-py raises anything: name the entry
+                    raise FormattingError(key, f"{type(exc).__name__}: {exc}") from exc
+                label, body = split_label(str(raw))
+                out.append({
+                    "label": to_html(label, self._keys_by_id).strip() if label is not None else None,
+                    "html": to_html(body, self._keys_by_id).strip(),
+                })
+            return out
+
+        return dict(zip(keys, split_map(render, keys), strict=True))
 
     # -- citeproc-py -----------------------------------------------------------------------
 
     def _engine(self) -> _Engine:
         if self._engine_cache is not None:
             return self._engine_cache
-        from citeproc import Citation, CitationItem, CitationStylesBibliography
+        from citeproc import Citation, CitationStylesBibliography
         from citeproc.source.json import CiteProcJSON  # type: ignore[import-untyped]
 
         cited = self._cited_keys()
@@ -563,7 +576,7 @@ class Bibliography:
         style = csl_citeproc.Style(str(self._style_path), locale=self._locale, validate=False)
         bibliography = CitationStylesBibliography(style, source, Formatter)
         # The bibliography's items are these clean ones (no prefix or locator of a cite).
-        items = {key: CitationItem(self._ids[key]) for key in cited}
+        items = {key: csl_citeproc.Item(self._ids[key]) for key in cited}
         bibliography.register(Citation(list(items.values())))
         bibliography.sort()
         self._engine_cache = _Engine(bibliography, items)

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from citeproc import LANGUAGE_NAMES, PRIMARY_DIALECTS, model  # type: ignore[import-untyped]
+from citeproc import LANGUAGE_NAMES, PRIMARY_DIALECTS, CitationItem, model  # type: ignore[import-untyped]
 from citeproc.frontend import (  # type: ignore[import-untyped]
     CitationStylesLocale,
     CitationStylesStyle,
@@ -22,6 +22,9 @@ from citeproc.source import Name as SourceName  # type: ignore[import-untyped]
 from citeproc.string import String  # type: ignore[import-untyped]
 from lxml import etree  # type: ignore[import-untyped]
 
+from casepress.cite.csl_memo import ANY_ELEMENT, MEMOIZED
+from casepress.cite.csl_memo import Memoized as _Memoized
+from casepress.cite.csl_sort import Sort as _Sort
 from casepress.cite.csl_case import change_case, initials, is_numeric, protected_chars, sort_text
 from casepress.cite.csl_markup import (
     CITE,
@@ -79,47 +82,6 @@ def called(variable: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------
-# XPath lookups, once per element and expression
-# ---------------------------------------------------------------------------------------
-
-_XPATH: dict[tuple[Any, str], Any] = {}
-"""(element, expression) -> result. citeproc-py evaluates an XPath expression for every
-option, term, macro and layout it looks up, for every item: with 571 items that was a
-quarter of the formatting time. A loaded style's tree does not change while it renders
-(its structure is fixed when it is parsed, see :class:`_StyleXML`; the only attributes
-set later are cs:name's form and initialize-with, which no expression tests), so a result
-never goes stale. The elements are the keys, which keeps their lxml proxies alive, so an
-element is never confused with a later one."""
-_XPATH_LIMIT = 200_000
-"""Entries kept before the table starts afresh (a long process loading many styles)."""
-
-
-class _Memoized:
-    """Mixed into every element class of a style: :meth:`xpath_search` memoised."""
-
-    def xpath_search(self, expression: str) -> Any:
-        key = (self, expression)
-        found = _XPATH.get(key)
-        if found is None:
-            if len(_XPATH) >= _XPATH_LIMIT:
-                _XPATH.clear()
-            found = self.xpath(expression, namespaces=self.nsmap)  # type: ignore[attr-defined]
-            found = tuple(found) if isinstance(found, list) else found
-            _XPATH[key] = found
-        return found
-
-
-_CITEPROC_CLASSES = {cls.__name__.replace("_", "-").lower(): cls
-                     for cls in model.CitationStylesElement.__subclasses__()}
-"""citeproc-py's element classes by CSL tag (taken before any subclass of ours exists)."""
-_MEMOIZED = {tag: type(cls.__name__, (_Memoized, cls), {"__doc__": cls.__doc__})
-             for tag, cls in _CITEPROC_CLASSES.items()}
-"""The same classes with :class:`_Memoized` mixed in."""
-_ANY_ELEMENT = type("CitationStylesElement", (_Memoized, model.CitationStylesElement), {})
-"""The class of an element with a tag citeproc-py has no class for."""
-
-
-# ---------------------------------------------------------------------------------------
 # The element classes
 # ---------------------------------------------------------------------------------------
 
@@ -133,12 +95,31 @@ class _Text(_Memoized, model.Text):
     bibliography label marked, and quotes marked for punctuation-in-quote."""
 
     def process(self, item: Any, context: Any = None, **kwargs: Any) -> Any:
-        text, language = super().process(item, context, **kwargs)
+        text, language = self._process_text(item, context if context is not None else self)
         if text and "macro" in self.attrib:
             # CSL: a non-empty macro counts as a non-empty variable for the
             # suppression of the group around it (so a "n.d." term prints).
             record(f"{_MACRO}{self.get('macro')}")
         return text, language
+
+    def _process_text(self, item: Any, context: Any) -> tuple[Any, str]:
+        """citeproc-py's ``Text.process``, reading the item's language without raising
+        (and catching) an exception for every cs:text of an item that has none."""
+        reference = item.reference
+        if "language" in reference:
+            language = reference["language"][:2]
+        else:
+            language = self.get_root().get("default-locale", "en")[:2]
+        attrib = self.attrib
+        if "variable" in attrib:
+            return self._variable(item, context), language
+        if "macro" in attrib:
+            return self.get_macro(self.get("macro")).render(item, context), language
+        if "term" in attrib:
+            return self._term(item), language
+        if "value" in attrib:
+            return String(self.preformat(self.get("value"))), language
+        raise UnboundLocalError("cs:text without variable, macro, term or value")  # as citeproc-py
 
     def _variable(self, item: Any, context: Any) -> Any:
         variable = self.get("variable")
@@ -627,6 +608,21 @@ class _Date(_Memoized, model.Date):
         return self.join(parts, context.get("delimiter", ""))
 
 
+class Item(CitationItem):
+    """A citeproc-py CitationItem that finds its reference once: citeproc-py looked it up
+    through the citation and the bibliography (three dictionary lookups in Python) every
+    time an element read a variable, some 200,000 times for 571 entries. An item belongs
+    to one citation of one bibliography, whose source keeps the same reference objects."""
+
+    @property
+    def reference(self) -> Any:
+        found = self.__dict__.get("_reference")
+        if found is None:
+            found = self.bibliography.source[self.key]
+            self.__dict__["_reference"] = found
+        return found
+
+
 def _reference_value(item: Any, variable: str) -> str:
     """A variable of the item's reference as text ("" when it has none)."""
     try:
@@ -650,11 +646,11 @@ class _StyleXML(CitationStylesXML):
     def __init__(self, f: Any, validate: bool = True) -> None:
         lookup = etree.ElementNamespaceClassLookup()
         namespace = lookup.get_namespace(CSL_NS)
-        namespace[None] = _ANY_ELEMENT
-        namespace.update(_MEMOIZED)
+        namespace[None] = ANY_ELEMENT
+        namespace.update(MEMOIZED)
         namespace.update({"text": _Text, "name": _Name, "names": _Names, "layout": _Layout,
                           "substitute": _Substitute, "date": _Date, "group": _Group, "number": _Number,
-                          "label": _Label, "key": _Key, "if": _If, "else-if": _ElseIf,
+                          "label": _Label, "key": _Key, "sort": _Sort, "if": _If, "else-if": _ElseIf,
                           "style": _StyleRoot})
         self.parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
         self.parser.set_element_class_lookup(lookup)
@@ -667,6 +663,12 @@ class _StyleXML(CitationStylesXML):
             inside_substitute = any(a.tag == f"{{{CSL_NS}}}substitute" for a in names.iterancestors())
             if names.find(f"{{{CSL_NS}}}name") is None and not inside_substitute:
                 names.insert(0, etree.Element(f"{{{CSL_NS}}}name"))
+        # Every element's proxy kept alive, with its root: lxml then hands out the same
+        # Python object each time (no class lookup per visit), and it remembers its root.
+        self.elements = list(self.root.iter())
+        for element in self.elements:
+            if isinstance(element, _Memoized):
+                element._root = self.root
 
 
 class Style(CitationStylesStyle, _StyleXML):
