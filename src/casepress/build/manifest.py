@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from casepress.core.diagnostics import Diagnostic, Location, Severity, display_path
-from casepress.build.publish import lock, peek, settle, sweep
+from casepress.build.publish import lock, peek, peek_slug, settle, sweep
 
 MANIFEST = ".casepress-manifest.json"
 MANIFEST_VERSION = 2
@@ -50,6 +50,9 @@ class CaseEntry:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     """The warnings the build reported (``Diagnostic.to_json``, files relative to the project),
     printed again when the case is unchanged, so ``--strict`` fails whatever the cache says."""
+    seconds: float | None = None
+    """How long the build took (its stages, in its worker, to the millisecond): the next batch
+    starts its longest cases first (:func:`casepress.build.batch.schedule`). None when unknown."""
 
     @classmethod
     def from_json(cls, slug: str, data: object) -> CaseEntry | None:
@@ -64,9 +67,13 @@ class CaseEntry:
                 and isinstance(files, dict) and all(isinstance(v, str) for v in files.values())
                 and bool(files) and all(isinstance(k, str) for k in files)
                 and isinstance(warnings, list) and all(_is_warning(w) for w in warnings)
-                and (published is None or _is_date(published))):
+                and (published is None or _is_date(published)) and _is_seconds(data.get("seconds"))):
             return None
         return cls(**data)
+
+
+def _is_seconds(value: object) -> bool:
+    return value is None or (type(value) in (int, float) and 0 <= value < 1e9)  # type: ignore[operator]
 
 
 def _is_date(value: object) -> bool:
@@ -161,6 +168,31 @@ class Manifest:
         from casepress.build.output import write_files
 
         write_files(path.parent, {path.name: self.dumps()}, {})
+
+
+_parsed: dict[Path, tuple[tuple[int, int, int], Manifest]] = {}
+"""Manifest files parsed by this process, with the (inode, size, mtime) they had: a batch's
+workers read the file once, not once per case."""
+
+
+def current_entry(output_root: Path, slug: str) -> CaseEntry | None:
+    """The entry true now for one case: its completed swap's when one is pending in the journal,
+    else the manifest file's (:meth:`Manifest.load` for one slug, in time independent of how many
+    cases the batch has built so far)."""
+    pending = peek_slug(output_root, slug)
+    if pending is not None:
+        return CaseEntry.from_json(slug, pending)
+    path = output_root / MANIFEST
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    key = (info.st_ino, info.st_size, info.st_mtime_ns)
+    cached = _parsed.get(path)
+    if cached is None or cached[0] != key:
+        _parsed.clear()  # one output folder at a time
+        cached = _parsed[path] = (key, Manifest.load(path, journal=False))
+    return cached[1].cases.get(slug)
 
 
 def finish(output_root: Path, write: Callable[[Manifest], None] | None = None) -> Manifest:
