@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from casepress.build.batch import in_shard, parse_shard
+from casepress.build.batch import CaseEntry, case_bytes, estimate_costs, in_shard, parse_shard, schedule
 from casepress.cli import main
 
 from .conftest import REPO
@@ -175,3 +175,52 @@ def test_ci_workflow_steps_run_locally(tmp_path: Path) -> None:
     slugs = sorted(p.parent.name for p in (REPO / "cases").glob("*/case.yaml"))
     assert slugs and all(f'href="{slug}/index.html"' in index for slug in slugs)
     assert all((site / slug / "index.html").is_file() for slug in slugs)
+
+
+# --------------------------------------------------------------------------- scheduling
+
+
+def _entry(slug: str, seconds: float | None) -> CaseEntry:
+    return CaseEntry(slug=slug, digest="d", title=slug, authors=[], published=None, keywords=[],
+                     journal="generic", files={"html": f"{slug}/index.html"}, seconds=seconds)
+
+
+def test_cost_is_the_last_build_time_else_the_size_at_the_batch_rate() -> None:
+    files = [Path(f"cases/{slug}/case.yaml") for slug in ("a", "b", "c", "d")]
+    sizes = {"a": 1000, "b": 3000, "c": 500, "d": 2000}
+    previous = {"a": _entry("a", 2.0), "b": _entry("b", 4.0), "c": _entry("c", None)}
+    costs = estimate_costs(files, previous, size=lambda folder: sizes[folder.name])
+    # 6 s for 4000 bytes: 0.0015 s per byte for the cases without a recorded time
+    assert costs == {files[0]: 2.0, files[1]: 4.0, files[2]: 0.75, files[3]: 3.0}
+    assert estimate_costs(files, {}, size=lambda folder: sizes[folder.name]) == {
+        files[0]: 1000.0, files[1]: 3000.0, files[2]: 500.0, files[3]: 2000.0}, "no time known: bytes"
+
+
+def test_longest_cases_start_first_and_ties_keep_slug_order() -> None:
+    sizes = {"alpha": 10, "beta": 900, "gamma": 10, "delta": 10, "omega": 50}
+    jobs = [(Path(f"cases/{slug}/case.yaml"), f"digest-{slug}") for slug in ("omega", "gamma", "delta", "beta", "alpha")]
+    order = schedule(jobs, {}, size=lambda folder: sizes[folder.name])
+    assert [c.parent.name for c, _ in order] == ["beta", "omega", "alpha", "delta", "gamma"]
+    assert dict(order) == dict(jobs), "each case keeps its digest"
+    # a recorded build time outranks the size: omega was slow last time
+    timed = {"omega": _entry("omega", 30.0), "beta": _entry("beta", 3.0)}
+    order = schedule(jobs, timed, size=lambda folder: sizes[folder.name])
+    assert [c.parent.name for c, _ in order] == ["omega", "beta", "alpha", "delta", "gamma"]
+    assert schedule(list(reversed(jobs)), timed, size=lambda folder: sizes[folder.name]) == order
+
+
+def test_case_bytes_counts_regular_files_only(tmp_path: Path) -> None:
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "case.yaml").write_bytes(b"x" * 120)
+    (tmp_path / "figures" / "a.svg").write_bytes(b"y" * 30)
+    (tmp_path / "figures" / "link.svg").symlink_to(tmp_path / "case.yaml")
+    assert case_bytes(tmp_path) == 150
+
+
+def test_a_built_case_records_its_build_time(project: Path) -> None:
+    assert main(["build", "--no-pdf", "--jobs", "1"]) == 0
+    manifest = json.loads((project / "output" / ".casepress-manifest.json").read_text(encoding="utf-8"))
+    seconds = [manifest["cases"][slug]["seconds"] for slug in ("alpha", "beta", "gamma")]
+    assert all(isinstance(s, float) and s > 0 for s in seconds), seconds
+    assert CaseEntry.from_json("alpha", {**manifest["cases"]["alpha"], "seconds": -1.0}) is None
+    assert CaseEntry.from_json("alpha", {**manifest["cases"]["alpha"], "seconds": "2"}) is None

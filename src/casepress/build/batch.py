@@ -17,7 +17,7 @@ import importlib.util
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -192,6 +192,50 @@ def _extends(text: str) -> str | None:
 
     value = read_top_level(text, ("extends",)).get("extends")
     return value if isinstance(value, str) else None
+
+
+# --------------------------------------------------------------------------- scheduling
+
+
+def case_bytes(case_dir: Path) -> int:
+    """The size of every regular file under ``case_dir`` (case.yaml, its .bib files, its figures):
+    the cost estimate of a case never built before. Symlinks are not followed."""
+    total = 0
+    for top, _dirs, files in os.walk(case_dir, followlinks=False):
+        for name in files:
+            try:
+                info = os.lstat(os.path.join(top, name))
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                total += info.st_size
+    return total
+
+
+def estimate_costs(case_files: Iterable[Path], previous: Mapping[str, CaseEntry],
+                   size: Callable[[Path], int] = case_bytes) -> dict[Path, float]:
+    """Each case's expected build time, in seconds where it can be known: the previous build's
+    (``CaseEntry.seconds``) when the manifest has one, else the size of its folder (``size``)
+    times the seconds per byte of the cases that have both (1.0 when none has), so both kinds of
+    estimate compare in one batch."""
+    files = list(case_files)
+    timed: dict[Path, float] = {}
+    for case_file in files:
+        entry = previous.get(case_file.parent.name)
+        if entry is not None and entry.seconds is not None:
+            timed[case_file] = float(entry.seconds)
+    sizes = {c: size(c.parent) for c in files}
+    timed_bytes = sum(sizes[c] for c in timed)
+    rate = sum(timed.values()) / timed_bytes if timed_bytes else 1.0
+    return {c: timed.get(c, sizes[c] * rate) for c in files}
+
+
+def schedule(jobs: list[tuple[Path, str]], previous: Mapping[str, CaseEntry],
+             size: Callable[[Path], int] = case_bytes) -> list[tuple[Path, str]]:
+    """``jobs`` ((case file, digest) pairs) longest first, so that no worker starts a long case
+    while the others run out of work; equal costs in slug order (the same order every run)."""
+    costs = estimate_costs((c for c, _ in jobs), previous, size)
+    return sorted(jobs, key=lambda job: (-costs[job[0]], job[0].parent.name, str(job[0])))
 
 
 # --------------------------------------------------------------------------- workers
