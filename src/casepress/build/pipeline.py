@@ -238,7 +238,7 @@ def case_entry(built: BuiltCase, digest: str, options: BuildOptions,
                warnings: list[dict[str, object]] | None = None, seconds: float | None = None) -> CaseEntry:
     """The collection manifest's record of a built case (``warnings`` as :func:`batch.portable_warnings`;
     ``seconds``, how long its stages took)."""
-    from casepress.build.manifest import CaseEntry
+    from casepress.build.manifest import CaseEntry, inputs_record
     from casepress.text.prose import plain_text
 
     case, slug = built.checked.case, built.checked.slug
@@ -255,4 +255,5 @@ def case_entry(built: BuiltCase, digest: str, options: BuildOptions,
         files=files,
         warnings=list(warnings or []),
         seconds=seconds,
+        inputs=inputs_record(built.checked.doc.path),
     )
