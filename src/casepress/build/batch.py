@@ -59,41 +59,51 @@ def in_shard(slug: str, shard: tuple[int, int] | None) -> bool:
 # --------------------------------------------------------------------------- input digests
 
 
-def _hash_file(path: str | Path, info: os.stat_result, digest: Any) -> None:
-    """A regular file's bytes, streamed; one above ``MAX_HASHED_BYTES`` by its size and mtime."""
+def _hash_file(path: str | Path, info: os.stat_result, digest: Any) -> bytes | None:
+    """A regular file's bytes, streamed; one above ``MAX_HASHED_BYTES`` by its size and mtime.
+    Returns the bytes when they came in one chunk (a file under 1 MiB), else None."""
     if info.st_size > MAX_HASHED_BYTES:
         digest.update(f"large {info.st_size} {info.st_mtime_ns}".encode())
-        return
+        return None
+    first: bytes | None = b""
     try:
         with open(path, "rb", buffering=0) as stream:  # unbuffered: one read for a small file
             while chunk := stream.read(1 << 20):
                 digest.update(chunk)
+                first = chunk if first == b"" else None  # kept only while it is the whole file
     except OSError as exc:
         digest.update(f"unreadable {exc.errno}".encode())
+        return None
+    return first
 
 
-def _hash_entry(path: str, name: str, digest: Any) -> None:
-    """One directory entry, without following symlinks or opening anything but a regular file."""
+def _hash_entry(path: str, name: str, digest: Any) -> bytes | None:
+    """One directory entry, without following symlinks or opening anything but a regular file;
+    returns a small regular file's bytes (:func:`_hash_file`)."""
     digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
     try:
         info = os.lstat(path)
     except OSError:
         digest.update(b"gone\0")
-        return
+        return None
+    content = None
     if stat.S_ISLNK(info.st_mode):
         digest.update(b"symlink " + os.fsencode(os.readlink(path)))
     elif stat.S_ISREG(info.st_mode):
-        _hash_file(path, info, digest)
+        content = _hash_file(path, info, digest)
     else:  # a FIFO, a socket or a device: never opened (a FIFO would block)
         digest.update(f"special {stat.S_IFMT(info.st_mode)}".encode())
     digest.update(b"\0")
+    return content
 
 
-def _hash_tree(folder: Path, digest: Any) -> None:
+def _hash_tree(folder: Path, digest: Any, keep: str | None = None) -> bytes | None:
     """Every entry under ``folder`` by relative name, in a stable order (a folder's entries, then
     its subfolders', each sorted by name); symlinked folders are hashed as links, not entered,
     and ``__pycache__`` folders are skipped. Plain strings and ``os.scandir``: a no-op rebuild
-    does this for every case."""
+    does this for every case. Returns the bytes of the top-level file ``keep`` when it is a small
+    regular file (case.yaml: read once for the digest and for its inputs)."""
+    kept = None
     pending = [(os.fspath(folder), "")]
     while pending:
         top, prefix = pending.pop()
@@ -111,8 +121,11 @@ def _hash_tree(folder: Path, digest: Any) -> None:
                 continue
             (subfolders if is_dir and not entry.is_symlink() else names).append(entry.name)
         for name in sorted(names):
-            _hash_entry(os.path.join(top, name), prefix + name, digest)
+            content = _hash_entry(os.path.join(top, name), prefix + name, digest)
+            if not prefix and name == keep:
+                kept = content
         pending += [(os.path.join(top, d), f"{prefix}{d}/") for d in sorted(subfolders, reverse=True)]
+    return kept
 
 
 class Digester:
@@ -161,8 +174,8 @@ class Digester:
         digest = hashlib.sha256()
         digest.update(f"casepress {__version__}\0{self.options_key}\0".encode())
         case_dir = case_file.parent
-        _hash_tree(case_dir, digest)
-        inputs = case_inputs(case_file, known)
+        source = _hash_tree(case_dir, digest, keep=case_file.name)
+        inputs = case_inputs(case_file, known, source)
         for name in inputs.bibliography:
             self._outside_file(str(name), case_dir, digest)
         for folder in self.journal_folders(journal_override or inputs.journal):

@@ -131,10 +131,11 @@ def _read(raw: bytes) -> CaseInputs:
     return read_inputs(text)
 
 
-def case_inputs(case_file: Path, known: InputsRecord | None = None) -> CaseInputs:
+def case_inputs(case_file: Path, known: InputsRecord | None = None, source: bytes | None = None) -> CaseInputs:
     """What ``case_file`` names outside its folder: ``known`` (a manifest entry's record) when it
-    was read from these very bytes, else read from the YAML (never raises)."""
-    raw = _source(case_file)
+    was read from these very bytes, else read from the YAML (never raises). ``source``: the
+    file's bytes when the caller has read them already."""
+    raw = _source(case_file) if source is None else source if len(source) <= MAX_CASE_BYTES else b""
     if known is not None and known["source"] == hashlib.sha256(raw).hexdigest():
         return CaseInputs(journal=known["journal"], csl=known["csl"], bibliography=tuple(known["bibliography"]))
     return _read(raw)
