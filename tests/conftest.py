@@ -33,8 +33,9 @@ def in_repo(monkeypatch: pytest.MonkeyPatch) -> Path:
     return REPO
 
 
-SAMPLE_CASES = ("cases/dcis-bone-marrow", "tests/samples/ankle-fracture")
-"""The sample cases whose built PDFs several tests read (the page fill, the timeline figure)."""
+SAMPLE_CASES = ("cases/dcis-bone-marrow", "cases/meningococcal-purpura-fulminans", "tests/samples/ankle-fracture")
+"""The sample cases whose built PDFs several tests read (the page fill, the timeline figure, the
+Nu checker): the two under cases/ and a small synthetic one."""
 
 
 @pytest.fixture(scope="session")

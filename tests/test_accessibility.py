@@ -27,8 +27,9 @@ from casepress.cli import main
 from .conftest import REPO
 
 REFERENCE = REPO / "cases" / "dcis-bone-marrow"
+SECOND = REPO / "cases" / "meningococcal-purpura-fulminans"
 JOURNALS = ("generic", "frontiers", "bmj-case-reports")
-CASES = ("dcis-bone-marrow", "first-case")
+CASES = ("dcis-bone-marrow", "meningococcal-purpura-fulminans", "first-case")
 PAGES = ("index.html", "care-checklist.html")
 AXE = REPO / ".cache" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
@@ -72,7 +73,7 @@ def _scaffold(project: Path) -> None:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Per journal, the output folder of one HTML build of the reference case and the scaffold."""
+    """Per journal, the output folder of one HTML build of the two sample cases and the scaffold."""
     _require_judge()
     project = tmp_path_factory.mktemp("project")
     monkey = pytest.MonkeyPatch()
@@ -83,7 +84,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
         _scaffold(project)
         for journal in JOURNALS:
             out = tmp_path_factory.mktemp(journal)
-            args = ["build", "cases/first-case", str(REFERENCE), "--journal", journal, "--no-pdf",
+            args = ["build", "cases/first-case", str(REFERENCE), str(SECOND), "--journal", journal, "--no-pdf",
                     "--jobs", "1", "--force", "--output", str(out)]
             assert main(args) == 0, f"building with {journal} failed"
             folders[journal] = out

@@ -177,6 +177,37 @@ def test_ci_workflow_steps_run_locally(tmp_path: Path) -> None:
     assert all((site / slug / "index.html").is_file() for slug in slugs)
 
 
+def test_the_digest_hashes_what_the_build_reads_and_nothing_else(tmp_path: Path) -> None:
+    from casepress.build.batch import Digester
+    from casepress.core.project import Project
+
+    from .test_watch import journal_family, write_minimal
+
+    journal_family(tmp_path)
+    case = tmp_path / "cases" / "knee"
+    case.mkdir(parents=True)
+    write_minimal(case / "case.yaml")
+    (tmp_path / "library").mkdir()
+    bib = tmp_path / "library" / "refs.bib"
+    bib.write_text("@misc{a, title = {A}}\n", encoding="utf-8")
+    text = (case / "case.yaml").read_text(encoding="utf-8")
+    text = text.replace("journal: generic", "journal: child").replace("bibliography: []", "bibliography: [../../library/refs.bib]")
+    (case / "case.yaml").write_text(text, encoding="utf-8")
+
+    def digest() -> str:
+        return Digester(Project(tmp_path), "key").case(case / "case.yaml", None)
+
+    first = digest()
+    (tmp_path / "templates" / "journals" / "other" / "assets" / "other.css").write_text("p {}\n", encoding="utf-8")
+    (tmp_path / "library" / "unused.bib").write_text("@misc{b, title = {B}}\n", encoding="utf-8")
+    assert digest() == first, "a journal the case does not extend and a .bib it does not name are no inputs"
+    bib.write_text("@misc{a, title = {A, edited}}\n", encoding="utf-8")
+    second = digest()
+    assert second != first, "a .bib file outside the case folder is an input"
+    (tmp_path / "templates" / "journals" / "parent" / "assets" / "parent.css").write_text("p {}\n", encoding="utf-8")
+    assert digest() != second, "so is the journal the case's journal extends"
+
+
 # --------------------------------------------------------------------------- scheduling
 
 

@@ -15,6 +15,10 @@ PACKAGE = Path(casepress.__file__).parent
 @pytest.mark.parametrize(("module", "stage"), [
     ("load/source.py", "load"),
     ("check/timeline.py", "validate"),
+    ("check/deid/names.py", "de-identification"),
+    ("check/images/raster.py", "strip figures"),
+    ("check/care_lints.py", "validate"),
+    ("build/collection.py", "index"),
     ("model/care.py", "checklist"),
     ("outputs/pdf.py", "PDF"),
     ("outputs/jats/body.py", "JATS"),

@@ -26,9 +26,11 @@ pytest.importorskip("casepress.stages", reason="needs the resolve stage (issue 1
 
 from casepress.outputs.jats.writer import write_jats  # noqa: E402
 
+HREF = "{http://www.w3.org/1999/xlink}href"
 CASES = {"dcis-bone-marrow": REPO / "cases/dcis-bone-marrow/case.yaml",
          "ankle-fracture": REPO / "tests/samples/ankle-fracture/case.yaml",
-         "four-part-abstract": REPO / "tests/samples/four-part-abstract/case.yaml"}
+         "four-part-abstract": REPO / "tests/samples/four-part-abstract/case.yaml",
+         "meningococcal-purpura-fulminans": REPO / "cases/meningococcal-purpura-fulminans/case.yaml"}
 
 
 def resolved(name: str, journal: str | None = None) -> Any:
@@ -106,3 +108,31 @@ def test_a_journal_renames_the_abstracts_titles() -> None:
     assert element is not None
     assert [t.text for t in element.iter("title")] == [
         "Introduction", "Case presentation", "Diagnosis, interventions and outcomes", "Conclusion"]
+
+
+DRAWN = ("ankle-fracture", "dcis-bone-marrow", "meningococcal-purpura-fulminans")
+"""The cases with a generated (timeline) figure."""
+
+
+@pytest.mark.parametrize("name", DRAWN)
+def test_generated_figure_has_a_graphic_to_its_file_with_its_alt_text(name: str) -> None:
+    case = resolved(name)
+    drawn = [f for f in case.figures if f.image is not None]
+    assert [(f.id, f.image.name) for f in drawn] == [
+        {"dcis-bone-marrow": ("fig-timeline", "figures/fig-timeline.svg"),
+         "ankle-fracture": ("fig-course", "figures/fig-course.svg"),
+         "meningococcal-purpura-fulminans": ("fig-timeline", "figures/fig-timeline.svg")}[name]]
+    fig, image = drawn[0], drawn[0].image
+    assert image.data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<svg ')
+    assert resolved(name).figures[case.figures.index(fig)].image == image  # the same bytes every time
+    data = write_jats(case, date(2025, 1, 1))
+    assert jats_errors(data) == []
+    graphics = etree.fromstring(data).findall(f".//fig[@id='{fig.id}']/graphic")
+    assert [(g.get(HREF), g.get("mime-subtype"), g.findtext("alt-text")) for g in graphics] == \
+        [(image.name, "svg+xml", image.alt)]
+    assert image.alt == (fig.figure.alt or image.alt) and (fig.figure.alt or image.alt.startswith("Timeline of "))  # the case's alt, else generated
+    # in the submission zip's copy: the package's names, as for a figure with a file
+    package = write_jats(case, date(2025, 1, 1), {image.name: (f"Figure-{fig.number}.svg", f"Figure-{fig.number}.png")})
+    assert jats_errors(package) == []
+    assert [g.get(HREF) for g in etree.fromstring(package).findall(f".//fig[@id='{fig.id}']/alternatives/graphic")] == \
+        [f"Figure-{fig.number}.svg", f"Figure-{fig.number}.png"]

@@ -12,15 +12,10 @@ from pathlib import Path
 SRC = Path(__file__).resolve().parent.parent / "src" / "casepress"
 STAGES = ["core", "model", "load", "text", "cite", "check", "journals",
           "stages", "resolve", "outputs", "build", "scaffold", "cli"]
-ALLOWED_LONG_MODULES = {"build.watch"}
+ALLOWED_LONG_MODULES: set[str] = set()
 ALLOWED_LONG_FUNCTIONS: set[str] = set()
-ALLOWED_CYCLES: set[frozenset[str]] = {
-    frozenset({"build.output", "build.publish"}),
-}
-ALLOWED_LATER_IMPORTS = {
-    "model.care -> text", "model.care -> text.markup", "outputs.collection -> build",
-    "outputs.collection -> build.manifest", "outputs.collection -> build.output",
-}
+ALLOWED_CYCLES: set[frozenset[str]] = set()
+ALLOWED_LATER_IMPORTS: set[str] = set()
 
 
 def _modules() -> dict[str, Path]:

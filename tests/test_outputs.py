@@ -27,8 +27,12 @@ from casepress.outputs import registry
 from .conftest import REPO
 from .judges import jats_errors, pandoc_text
 
-REFERENCE, SECOND = "dcis-bone-marrow", "ankle-fracture"
-SOURCES = {REFERENCE: "cases/dcis-bone-marrow", SECOND: "tests/samples/ankle-fracture"}
+REFERENCE, SECOND, THIRD = "dcis-bone-marrow", "ankle-fracture", "meningococcal-purpura-fulminans"
+"""The two sample cases under cases/ and a small synthetic one (fast, for the partial builds)."""
+SOURCES = {REFERENCE: "cases/dcis-bone-marrow", SECOND: "tests/samples/ankle-fracture",
+           THIRD: "cases/meningococcal-purpura-fulminans"}
+DRAWN = {REFERENCE: "fig-timeline", SECOND: "fig-course", THIRD: "fig-timeline"}
+"""Each case's generated figure (``generate: timeline``)."""
 
 
 def build(out: Path, *args: str, cases: tuple[str, ...] = (SECOND,)) -> int:
@@ -46,9 +50,9 @@ def entry(out: Path, slug: str) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Both sample cases built with every output, once."""
+    """The sample cases built with every output, once."""
     out = tmp_path_factory.mktemp("outputs") / "output"
-    assert build(out, cases=(REFERENCE, SECOND)) == 0
+    assert build(out, cases=(REFERENCE, SECOND, THIRD)) == 0
     return out
 
 
@@ -69,17 +73,17 @@ def test_registry_order_and_files() -> None:
 # --------------------------------------------------------------------------- what a full build writes
 
 
-@pytest.mark.parametrize("slug", [REFERENCE, SECOND])
+@pytest.mark.parametrize("slug", [REFERENCE, SECOND, THIRD])
 def test_full_build_writes_every_output_and_lists_it(built: Path, slug: str) -> None:
     folder = built / slug
-    files = registry.case_files(slug, registry.select(None))
+    files = {**registry.case_files(slug, registry.select(None)), f"figure:{DRAWN[slug]}": f"figures/{DRAWN[slug]}.svg"}
     assert all((folder / name).is_file() for name in files.values())
     assert entry(built, slug)["files"] == {kind: f"{slug}/{name}" for kind, name in files.items()}
     index = (built / "index.html").read_text(encoding="utf-8")
     assert f'href="{slug}/{slug}.xml"' in index and f'href="{slug}/{slug}-submission.zip"' in index
 
 
-@pytest.mark.parametrize("slug", [REFERENCE, SECOND])
+@pytest.mark.parametrize("slug", [REFERENCE, SECOND, THIRD])
 def test_jats_is_dtd_valid_with_the_journal_metadata(built: Path, slug: str) -> None:
     data = (built / slug / f"{slug}.xml").read_bytes()
     assert jats_errors(data) == []
@@ -90,6 +94,9 @@ def test_jats_is_dtd_valid_with_the_journal_metadata(built: Path, slug: str) -> 
     # graphics point at the figures beside the file
     hrefs = [g.get("{http://www.w3.org/1999/xlink}href") for g in root.iter("graphic")]
     assert hrefs and all((built / slug / h).is_file() for h in hrefs)
+    drawn = [g.get("{http://www.w3.org/1999/xlink}href") for g in root.findall(f".//fig[@id='{DRAWN[slug]}']/graphic")]
+    assert drawn == [f"figures/{DRAWN[slug]}.svg"]
+    assert (built / slug / drawn[0]).read_bytes().startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<svg ')
 
 
 def test_jats_takes_issn_and_publisher_from_journal_yaml(tmp_path: Path) -> None:
@@ -101,7 +108,7 @@ def test_jats_takes_issn_and_publisher_from_journal_yaml(tmp_path: Path) -> None
     assert meta.findtext("publisher/publisher-name") == "BMJ Publishing Group"
 
 
-@pytest.mark.parametrize("slug", [REFERENCE, SECOND])
+@pytest.mark.parametrize("slug", [REFERENCE, SECOND, THIRD])
 def test_docx_reads_back(built: Path, slug: str, tmp_path: Path) -> None:
     data = (built / slug / f"{slug}.docx").read_bytes()
     document = docx.Document(io.BytesIO(data))
@@ -110,12 +117,12 @@ def test_docx_reads_back(built: Path, slug: str, tmp_path: Path) -> None:
     references = [p for p in document.paragraphs if p.style.name == "Reference"]
     assert references
     if slug == REFERENCE:
-        assert len(references) == 48 and len(document.tables) == 3 and len(document.inline_shapes) == 4
+        assert len(references) == 48 and len(document.tables) == 3 and len(document.inline_shapes) == 5
     text = " ".join(pandoc_text(data, "docx", tmp_path).split())
     assert " ".join(references[-1].text.split("\t", 1)[-1].split()) in text
 
 
-@pytest.mark.parametrize("slug", [REFERENCE, SECOND])
+@pytest.mark.parametrize("slug", [REFERENCE, SECOND, THIRD])
 def test_zip_is_made_from_the_same_bytes(built: Path, slug: str) -> None:
     folder = built / slug
     archive = zipfile.ZipFile(folder / f"{slug}-submission.zip")
@@ -135,6 +142,14 @@ def test_zip_is_made_from_the_same_bytes(built: Path, slug: str) -> None:
     assert all(g.get("{http://www.w3.org/1999/xlink}href") in names for g in etree.fromstring(jats).iter("graphic"))
     if slug == REFERENCE:
         assert {"Figure-1.svg", "Figure-1.png", "Figure-4.png"} <= names
+    # the generated figure as the folder holds it, and its PNG
+    label = etree.fromstring(jats).findtext(f".//fig[@id='{DRAWN[slug]}']/label")
+    assert label == {REFERENCE: "FIGURE 5", SECOND: "Figure 5", THIRD: "Figure 1"}[slug]  # frontiers: FIGURE
+    number = label.split()[-1]
+    assert archive.read(f"Figure-{number}.svg") == (folder / "figures" / f"{DRAWN[slug]}.svg").read_bytes()
+    assert archive.read(f"Figure-{number}.png").startswith(b"\x89PNG")
+    assert {(e["file"], e["role"]) for e in listed} >= {(f"Figure-{number}.svg", "figure"),
+                                                         (f"Figure-{number}.png", "figure-png")}
 
 
 # --------------------------------------------------------------------------- incremental
@@ -153,6 +168,46 @@ def test_noop_rebuild_stays_a_noop(built: Path, capsys: pytest.CaptureFixture[st
     assert snapshot(built) == before
 
 
+def test_generated_figure_missing_is_rebuilt_and_kept_with_the_article(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "output"
+    figure = out / SECOND / "figures" / "fig-course.svg"
+    assert build(out, "--outputs", "html") == 0
+    drawn = figure.read_bytes()
+    assert entry(out, SECOND)["files"] == {"html": f"{SECOND}/index.html",
+                                           "figure:fig-course": f"{SECOND}/figures/fig-course.svg"}
+    figure.unlink()
+    capsys.readouterr()
+    assert build(out, "--outputs", "html") == 0  # the manifest lists it: the folder is not fresh without it
+    assert "1 built, 0 failed, 0 unchanged" in capsys.readouterr().err
+    assert figure.read_bytes() == drawn
+    assert build(out, "--outputs", "jats") == 0  # the article kept, with its generated figure
+    assert figure.read_bytes() == drawn
+    assert entry(out, SECOND)["files"] == {"html": f"{SECOND}/index.html", "jats": f"{SECOND}/{SECOND}.xml",
+                                           "figure:fig-course": f"{SECOND}/figures/fig-course.svg"}
+    capsys.readouterr()
+    assert build(out, "--outputs", "html,jats") == 0
+    assert "0 built, 0 failed, 1 unchanged" in capsys.readouterr().err
+
+
+def test_a_case_image_under_the_generated_name_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                           in_repo: Path) -> None:
+    case = tmp_path / "ankle"
+    shutil.copytree(REPO / SOURCES[SECOND], case)
+    (case / "figures" / "ct.svg").rename(case / "figures" / "Fig-Course.svg")
+    text = (case / "case.yaml").read_text(encoding="utf-8")
+    (case / "case.yaml").write_text(text.replace("file: figures/ct.svg", "file: figures/Fig-Course.svg"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["build", str(case), "--root", str(REPO), "-o", str(tmp_path / "output"), "-j", "1",
+                 "--outputs", "html"]) == 1
+    err = capsys.readouterr().err
+    line = next(i for i, t in enumerate(text.splitlines(), 1) if t.strip() == "generate: timeline")
+    assert (f"{case}/case.yaml:{line}:15: error[generated-name-taken] figures[4].generate: figure 'fig-course' is "
+            "drawn into figures/fig-course.svg, which is also an image of figure 'fig-ct'\n"
+            "    hint: rename that image file, or give the generated figure another id\n") in err
+    assert not (tmp_path / "output" / "ankle").exists()
+
+
 def test_outputs_subset_then_the_missing_ones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "output"
     assert build(out, "--outputs", "jats") == 0
@@ -163,7 +218,8 @@ def test_outputs_subset_then_the_missing_ones(tmp_path: Path, capsys: pytest.Cap
     assert build(out, "--outputs", "html") == 0  # html is missing: built, the XML kept
     assert "1 built, 0 failed, 0 unchanged" in capsys.readouterr().err
     assert (out / SECOND / "index.html").is_file() and (out / SECOND / f"{SECOND}.xml").read_bytes() == xml
-    assert entry(out, SECOND)["files"] == {"html": f"{SECOND}/index.html", "jats": f"{SECOND}/{SECOND}.xml"}
+    assert entry(out, SECOND)["files"] == {"html": f"{SECOND}/index.html", "jats": f"{SECOND}/{SECOND}.xml",
+                                           "figure:fig-course": f"{SECOND}/figures/fig-course.svg"}
     assert any(name.startswith(f"{SECOND}/assets/") for name in snapshot(out))
     assert build(out, "--outputs", "html,jats") == 0
     assert "0 built, 0 failed, 1 unchanged" in capsys.readouterr().err

@@ -100,3 +100,34 @@ def test_each_case_format_example_is_valid(example: str) -> None:
         else:
             case[key] = value
     Case.model_validate(case)
+
+
+def _tree() -> list[tuple[int, str]]:
+    """The layout tree's lines as (depth, name): depth 0 for src/casepress's own entries."""
+    block = re.search(r"```text\n( *)src/casepress/\n(.*?)\n *```", README, re.S)
+    assert block, "README.md lost its layout tree"
+    indent = len(block.group(1))
+    out = []
+    for line in block.group(2).splitlines():
+        branch = re.match(r"^((?:[│ ]   )*)[├└]── (\S+)", line[indent:])
+        assert branch, f"not a line of the tree: {line!r}"
+        out.append((len(branch.group(1)) // 4, branch.group(2)))
+    return out
+
+
+def test_the_layout_tree_draws_every_package_in_its_stage_order() -> None:
+    """The developer notes' tree has one line per package (and per top-level module), in the
+    stage order tests/test_layout.py enforces, so a new package cannot go undrawn."""
+    from .test_layout import STAGES
+
+    drawn, parent = set(), ""
+    tops = []
+    for depth, name in _tree():
+        if depth == 0:
+            parent = name
+            tops.append(name.removesuffix("/").removesuffix(".py"))
+        drawn.add(name if depth == 0 else parent + name)
+    src = REPO / "src" / "casepress"
+    packages = {p.parent.relative_to(src).as_posix() + "/" for p in src.rglob("__init__.py") if p.parent != src}
+    assert {n for n in drawn if n.endswith("/")} == packages
+    assert [t for t in tops if t in STAGES] == STAGES

@@ -19,6 +19,7 @@ from casepress.core.reproducible import build_time
 from casepress.outputs.submission.figures import figure_files, stripped_from_case
 from casepress.outputs.submission.package import MANIFEST, PackageFile, package_files, submission_zip
 from casepress.outputs.submission.raster import svg_to_png, with_dpi
+from casepress.stages import GeneratedImage
 
 from .conftest import REPO
 
@@ -124,3 +125,30 @@ def test_package_files_names_and_roles() -> None:
         ("care-checklist.pdf", "care-checklist"), ("Figure-1.svg", "figure"), ("Figure-1.png", "figure-png")]
     names = zipfile.ZipFile(io.BytesIO(submission_zip(files, WHEN))).namelist()
     assert names == sorted(f.name for f in files) + [MANIFEST]
+
+
+@dataclass(frozen=True)
+class Drawn:
+    figure: Figure
+    number: int
+    image: GeneratedImage | None
+
+
+def test_a_generated_figure_is_a_figure_file_with_its_png() -> None:
+    svg = (FIGURES / "figure-4.svg").read_bytes()
+    image = GeneratedImage("figures/fig-course.svg", svg, svg.decode(), "Timeline of 2 events")
+    drawn = Figure.model_validate({"id": "fig-course", "generate": "timeline", "caption": "The course."})
+    whole = Figure.model_validate({"id": "fig-y", "file": "figures/whole.png", "alt": "y", "caption": "y"})
+
+    def read(name: str) -> bytes:
+        assert name == "figures/whole.png"  # the drawn figure is not read from the case
+        return b"png"
+
+    files = figure_files([Drawn(drawn, 2, image), Drawn(whole, 1, None)], read)
+    assert [(f.name, f.role, f.source) for f in files] == [
+        ("Figure-1.png", "figure", "figures/whole.png"),
+        ("Figure-2.svg", "figure", "figures/fig-course.svg"), ("Figure-2.png", "figure-png", "figures/fig-course.svg")]
+    assert files[1].data == svg and files[2].data == svg_to_png(svg)
+    names = zipfile.ZipFile(io.BytesIO(submission_zip(
+        package_files("ankle", figures=[(f.name, f.role, f.data) for f in files]), WHEN))).namelist()
+    assert names == ["Figure-1.png", "Figure-2.png", "Figure-2.svg", MANIFEST]

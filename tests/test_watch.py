@@ -245,7 +245,7 @@ def test_a_validation_error_is_located_and_the_page_kept(preview: Preview, case_
 def test_a_save_the_watcher_missed_is_still_built(preview: Preview, case_file: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     # As if no event arrived (a network mount, or watchfiles dropping one as it times out).
-    monkeypatch.setattr(preview, "is_relevant", lambda path: False)
+    monkeypatch.setattr(preview.watcher, "is_relevant", lambda path: False)
     edit(case_file, SENTENCE, "Seen without an event.")
     wait_for("the rebuild", lambda: "Seen without an event." in fetch(preview.url))
 
@@ -292,11 +292,91 @@ def test_an_external_bib_file_is_watched(tmp_path: Path, case_file: Path) -> Non
     with Preview(case_file, Project(tmp_path), WatchSettings(port=0, pdf=False), echo=lambda _: None) as p:
         assert p.ready.wait(TIMEOUT)
         assert state(p)["ok"], state(p)
-        assert shared in p.watched_roots()
+        assert shared in p.watcher.watched_roots()
         (shared / "refs.bib").write_text("@article{smith2020, author = {Smith, J.}, title = {Knees\n", encoding="utf-8")
         broken = wait_for("the .bib error", lambda: failed_state(p))
         assert any("refs.bib" in d for d in broken["diagnostics"]), broken
-        assert not p.is_relevant(tmp_path / "library-notes.txt")
+        assert not p.watcher.is_relevant(tmp_path / "library-notes.txt")
+
+
+def journal_family(root: Path) -> None:
+    """Project journals ``child`` extends ``parent`` extends casepress's ``generic``; ``other`` is unrelated."""
+    journals = root / "templates" / "journals"
+    for name, settings in {"child": "name: Child\nextends: parent\n", "parent": "name: Parent\nextends: generic\n",
+                           "other": "name: Other\n"}.items():
+        (journals / name / "assets").mkdir(parents=True)
+        (journals / name / "journal.yaml").write_text(settings, encoding="utf-8")
+        (journals / name / "assets" / f"{name}.css").write_text("p { margin: 0 }\n", encoding="utf-8")
+
+
+def test_watch_watches_exactly_the_files_the_build_read(tmp_path: Path, case_file: Path) -> None:
+    from casepress.core.project import builtin_templates
+
+    root, case = tmp_path.resolve(), case_file.parent.resolve()
+    journal_family(root)
+    (root / "library").mkdir()
+    (root / "library" / "refs.bib").write_text("@misc{a, title = {A}}\n", encoding="utf-8")
+    (root / "library" / "unused.bib").write_text("@misc{b, title = {B}}\n", encoding="utf-8")
+    (case / "notes.txt").write_text("read by the DICOM scan of the de-identification check\n", encoding="utf-8")
+    (case / ".case.yaml.swp").write_text("an editor's swap file\n", encoding="utf-8")
+    (case / "output").mkdir()
+    (case / "output" / "index.html").write_text("a build's output\n", encoding="utf-8")
+    edit(case_file, "journal: generic", "journal: child")
+    edit(case_file, "bibliography: []", "bibliography: [../../library/refs.bib]")
+    edit(case_file, SENTENCE, f"{SENTENCE} [@a]")
+    with Preview(case_file, Project(tmp_path), WatchSettings(port=0, pdf=False), echo=lambda _: None) as p:
+        assert p.ready.wait(TIMEOUT)
+        assert state(p)["ok"], state(p)
+        inputs = p.watcher.inputs
+        builtin = builtin_templates().resolve()
+        journals = root / "templates" / "journals"
+        assert inputs.files == {case / "case.yaml", case / "figures" / "knee.svg", root / "library" / "refs.bib"}
+        # Every folder the lookup tries, found or not: creating one (an override) changes the build.
+        assert inputs.folders == (case / "templates", journals / "child", builtin / "journals" / "child",
+                                  journals / "parent", builtin / "journals" / "parent",
+                                  journals / "generic", builtin / "journals" / "generic",
+                                  root / "templates" / "base", builtin / "base")
+        templates = sorted(f for d in ("journals/generic", "base") for f in (builtin / d).rglob("*") if f.is_file())
+        assert templates and p.watcher.watched_files() == sorted([
+            case / "case.yaml", case / "figures" / "knee.svg", case / "notes.txt", root / "library" / "refs.bib",
+            journals / "child" / "assets" / "child.css", journals / "child" / "journal.yaml",
+            journals / "parent" / "assets" / "parent.css", journals / "parent" / "journal.yaml", *templates,
+        ])
+        # The missing project base is watched from the project's templates/, which holds child and parent.
+        assert p.watcher.watched_roots() == [case, builtin / "journals", root / "templates", builtin / "base",
+                                             root / "library"]
+        assert not p.watcher.is_relevant(builtin / "journals" / "frontiers" / "journal.yaml")
+        assert p.watcher.is_relevant(journals / "generic" / "article.html.j2"), "a project override, once made"
+        # A save in the journal the case's journal extends rebuilds the page.
+        built = state(p)["generation"]
+        (journals / "parent" / "assets" / "parent.css").write_text("p { margin: 1px }\n", encoding="utf-8")
+        wait_for("the rebuild", lambda: state(p)["generation"] > built)
+        # A journal switched in the case file is watched from the next build on.
+        edit(case_file, "journal: child", "journal: other")
+        wait_for("the other journal watched", lambda: journals / "other" in p.watcher.inputs.folders)
+        assert p.watcher.inputs.folders == (case / "templates", journals / "other", builtin / "journals" / "other",
+                                            root / "templates" / "base", builtin / "base")
+
+
+def test_rendering_and_watching_walk_one_chain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from casepress.build.inputs import build_inputs
+    from casepress.core.diagnostics import Diagnostics
+    from casepress.journals.journal import load_journal
+
+    journal_family(tmp_path)
+    monkeypatch.chdir(tmp_path)  # diagnostics name files relative to the working folder
+    project = Project(tmp_path)
+    diagnostics = Diagnostics()
+    journal = load_journal(project, "child", diagnostics)
+    assert journal is not None and not list(diagnostics)
+    watched = build_inputs(tmp_path / "case.yaml", project, "journal: child\n").folders
+    assert tuple(f.resolve() for f in journal.dirs + journal.base_dirs) == tuple(f for f in watched[1:] if f.is_dir())
+    # A name that is no journal name is looked up nowhere (it named a folder outside journals/).
+    (tmp_path / "templates" / "journals" / "other" / "journal.yaml").write_text(
+        "name: Other\nextends: ../journals/parent\n", encoding="utf-8")
+    assert load_journal(project, "other", diagnostics) is None
+    assert [d.format() for d in diagnostics] == [
+        "templates/journals/other/journal.yaml:2:10: error[unknown-journal] no journal template '../journals/parent'"]
 
 
 # -- the PDF in the background -------------------------------------------------------------

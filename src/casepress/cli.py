@@ -277,6 +277,8 @@ def _plan(case_files: list[Path], project: Project, options: Any, force: bool,
         if digest is None:
             continue  # the digest itself failed: reported as error[internal]
         wanted = registry.case_files(slug, selected)
+        if previous is not None:  # the files named from the case (a generated figure) must be there too
+            wanted.update(registry.named_files(slug, previous.files, selected))
         fresh = (previous is not None and previous.digest == digest
                  and all(previous.files.get(kind) == f"{slug}/{name}" and (options.output_root / slug / name).is_file()
                          for kind, name in wanted.items()))
@@ -312,7 +314,7 @@ def _finish_output(output_root: Path, project: Project, diagnostics: Diagnostics
     from casepress.build.batch import MANIFEST, Manifest, finish
 
     def write(manifest: Manifest) -> None:
-        from casepress.outputs.collection import write_index  # the journal model: only with the index
+        from casepress.build.collection import write_index  # the journal model: only with the index
 
         write_index(manifest, project, output_root, diagnostics)
 
@@ -445,7 +447,7 @@ def index(manifests: tuple[str, ...], output: str | None, title: str, root: str 
     shard's manifest here.
     """
     from casepress.build.batch import MANIFEST, Manifest, merge_manifests
-    from casepress.outputs.collection import render_index
+    from casepress.build.collection import render_index
     from casepress.build.output import write_files
     from casepress.build.publish import lock
 

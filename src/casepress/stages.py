@@ -584,7 +584,8 @@ class FigureFile:
     data: bytes
     """The bytes."""
     source: str
-    """The case-relative image it comes from."""
+    """The case-relative image it comes from (a generated figure: its output-relative name,
+    ``GeneratedImage.name``)."""
 
 
 @dataclass
@@ -610,6 +611,10 @@ class CaseWork:
     """Output-relative path -> binary file to write."""
     copies: dict[str, Path] = field(default_factory=dict)
     """Output-relative path -> source file to copy."""
+    named: dict[str, str] = field(default_factory=dict)
+    """Kind -> output-relative path of each file a writer names from the case (a generated
+    figure: ``figure:fig-course`` -> ``figures/fig-course.svg``; see ``Output.named``),
+    recorded in the manifest beside the registry's kinds."""
     html: RenderedHtml | None = None
     """The article's HTML (``html``)."""
     pdf: RenderedPdf | None = None

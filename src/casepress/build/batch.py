@@ -3,7 +3,8 @@
 A case is rebuilt only when something it depends on changed: every file in its
 folder (case.yaml, .bib files, figures, its own templates), .bib files it names
 outside its folder, the journal templates along its lookup chain (with their CSS
-and fonts), the CSL style, casepress's version and the build options. Content
+and fonts), the CSL style (all but the folder as :mod:`casepress.build.inputs` lists
+them, which ``casepress watch`` watches), casepress's version and the build options. Content
 hashes, not timestamps, are recorded in ``output/.casepress-manifest.json``;
 deleting it (or ``--force``) forces a full rebuild. Finding out that nothing
 changed reads the files and a little YAML and imports nothing heavy. The manifest
@@ -24,10 +25,10 @@ from typing import Any
 
 from casepress import __version__
 from casepress.core import internal
-from casepress.core.confine import Refused, confined_file
+from casepress.build.inputs import build_inputs, journal_parent
 from casepress.core.diagnostics import Diagnostic, Diagnostics
 from casepress.core.project import Project
-from casepress.core.limits import MAX_BIB_BYTES, MAX_HASHED_BYTES, MAX_TEMPLATE_BYTES
+from casepress.core.limits import MAX_HASHED_BYTES
 from casepress.build.manifest import (  # noqa: F401 - re-exported: the batch's view of the manifest
     MANIFEST, MANIFEST_VERSION, CaseEntry, InputsRecord, Manifest, case_inputs, finish, merge_manifests,
     portable_warnings, replay_warnings)
@@ -77,7 +78,7 @@ def _hash_file(path: str | Path, info: os.stat_result, digest: Any) -> bytes | N
     return first
 
 
-def _hash_entry(path: str, name: str, digest: Any) -> bytes | None:
+def _hash_entry(path: str | Path, name: str, digest: Any) -> bytes | None:
     """One directory entry, without following symlinks or opening anything but a regular file;
     returns a small regular file's bytes (:func:`_hash_file`)."""
     digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
@@ -129,13 +130,13 @@ def _hash_tree(folder: Path, digest: Any, keep: str | None = None) -> bytes | No
 
 
 class Digester:
-    """Hashes case inputs; template folders, journals' folder lists and styles are hashed once per run."""
+    """Hashes case inputs; template folders, journal.yaml files and styles are read once per run."""
 
     def __init__(self, project: Project, options_key: str) -> None:
         self.project = project
         self.options_key = options_key
         self._folders: dict[Path, str] = {}
-        self._journals: dict[str, list[Path]] = {}
+        self._parents: dict[Path, str | None] = {}
         self._styles: dict[str, str] = {}
 
     def folder(self, folder: Path) -> str:
@@ -147,55 +148,31 @@ class Digester:
             self._folders[folder] = digest.hexdigest()
         return self._folders[folder]
 
-    def journal_folders(self, name: str) -> list[Path]:
-        """The journal's folders, its parents' (journal.yaml ``extends``), and base (cached)."""
-        if name not in self._journals:
-            self._journals[name] = self._journal_folders(name)
-        return self._journals[name]
-
-    def _journal_folders(self, name: str) -> list[Path]:
-        folders: list[Path] = []
-        seen: set[str] = set()
-        current: str | None = name
-        while current and current not in seen and _SLUG.fullmatch(current):
-            seen.add(current)
-            found = self.project.journal_dirs(current)
-            folders += found
-            current = None
-            settings = found[0] / "journal.yaml" if found else None
-            if settings is not None and settings.is_file() and settings.stat().st_size <= MAX_TEMPLATE_BYTES:
-                current = _extends(settings.read_text(encoding="utf-8", errors="replace"))
-        return folders + [r / "base" for r in self.project.template_roots]
-
     def case(self, case_file: Path, journal_override: str | None, known: InputsRecord | None = None) -> str:
-        """The hash of every input of one case's build (never raises on bad input). ``known``, the
-        manifest's record of the case's inputs, spares reading its YAML when case.yaml is the
-        one it was read from."""
+        """The hash of every input of one case's build (never raises on bad input): the whole
+        case folder, then what :func:`~casepress.build.inputs.build_inputs` lists outside it.
+        ``known``, the manifest's record of the case's inputs, spares parsing its YAML again when
+        case.yaml is the one it was read from."""
         digest = hashlib.sha256()
         digest.update(f"casepress {__version__}\0{self.options_key}\0".encode())
-        case_dir = case_file.parent
-        source = _hash_tree(case_dir, digest, keep=case_file.name)
-        inputs = case_inputs(case_file, known, source)
-        for name in inputs.bibliography:
-            self._outside_file(str(name), case_dir, digest)
-        for folder in self.journal_folders(journal_override or inputs.journal):
+        source = _hash_tree(case_file.parent, digest, keep=case_file.name)
+        names = case_inputs(case_file, known, source)
+        inputs = build_inputs(case_file, self.project, "", journal_override, names=names, parent_of=self._parent)
+        files, folders = inputs.outside()
+        root = os.path.realpath(self.project.root)
+        for path in files:  # inside the project (the confinement rule): named relative to it
+            _hash_entry(path, Path(os.path.relpath(path, root)).as_posix(), digest)
+        for folder in folders:
             digest.update(self.folder(folder).encode())
-        if inputs.csl:
-            digest.update(self.style(inputs.csl).encode())
+        if inputs.style:
+            digest.update(self.style(inputs.style).encode())
         return digest.hexdigest()
 
-    def _outside_file(self, name: str, case_dir: Path, digest: Any) -> None:
-        """A file the case names outside its folder (but inside the project): hashed; anything
-        the confinement rule refuses is hashed by its name only (the check refuses it)."""
-        digest.update(name.encode("utf-8", "surrogateescape") + b"\0")
-        if "/" not in name and "\\" not in name and not os.path.islink(os.path.join(case_dir, name)):
-            return  # a file of the folder itself (in the tree already), or refused: nothing more to hash
-        try:
-            path = confined_file(name, case_dir, MAX_BIB_BYTES, roots=[case_dir, self.project.root])
-        except (Refused, OSError):
-            return
-        if not path.is_relative_to(case_dir.resolve()):  # files inside are in the tree already
-            _hash_file(path, path.stat(), digest)
+    def _parent(self, settings: Path) -> str | None:
+        """:func:`~casepress.build.inputs.journal_parent`, read once per run for each journal.yaml."""
+        if settings not in self._parents:
+            self._parents[settings] = journal_parent(settings)
+        return self._parents[settings]
 
     def style(self, name: str) -> str:
         """Hash of a packaged CSL style named by a case (cached; template-bundled styles are in the
@@ -219,18 +196,8 @@ def _style_hash(name: str) -> str:
     return name
 
 
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-"""A journal name as the model accepts it (anything else is not looked up: the check refuses it)."""
 _SLUG_LIKE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
 """A packaged CSL style name."""
-
-
-def _extends(text: str) -> str | None:
-    """A journal.yaml's ``extends``, read like a case's inputs (no timestamps, no expansion)."""
-    from casepress.load.caseinputs import read_top_level
-
-    value = read_top_level(text, ("extends",)).get("extends")
-    return value if isinstance(value, str) else None
 
 
 # --------------------------------------------------------------------------- scheduling

@@ -53,7 +53,8 @@ class CaseEntry:
     files: dict[str, str]
     """Kind -> path relative to the output folder, for every output the folder holds (the kinds
     of :mod:`casepress.outputs.registry`: ``html``, ``pdf``, ``checklist``, ``checklist_pdf``,
-    ``jats``, ``docx``, ``zip``)."""
+    ``jats``, ``docx``, ``zip``, and, written with the article, ``figure:<id>`` for each figure
+    casepress drew)."""
     warnings: list[dict[str, Any]] = field(default_factory=list)
     """The warnings the build reported (``Diagnostic.to_json``, files relative to the project),
     printed again when the case is unchanged, so ``--strict`` fails whatever the cache says."""

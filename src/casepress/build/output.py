@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from casepress.build.publish import swap_in, temp_prefix
+from casepress.build.publish import replace_file, swap_in, temp_prefix  # replace_file: also imported from here
 
 
 def write_folder(target: Path, texts: Mapping[str, str], blobs: Mapping[str, bytes], copies: Mapping[str, Path],
@@ -55,35 +55,6 @@ def _inside(root: Path, name: str) -> Path:
     if not dest.is_relative_to(root.resolve()):
         raise OSError(f"refusing to write outside the output folder: {name}")
     return dest
-
-
-def replace_file(dest: Path, data: bytes) -> None:
-    """Write ``dest`` through a temporary file in its folder, then rename it into place.
-
-    A regular file that already holds exactly ``data`` is left alone, so a
-    rebuild that changes nothing writes nothing (and works in a read-only folder).
-    """
-    if _holds(dest, data):
-        return
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=temp_prefix(dest.name), suffix=".tmp", dir=dest.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, dest)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _holds(dest: Path, data: bytes) -> bool:
-    try:
-        if not dest.is_file() or dest.is_symlink() or dest.stat().st_size != len(data):
-            return False
-        return dest.read_bytes() == data
-    except OSError:
-        return False
 
 
 def write_files(folder: Path, texts: Mapping[str, str], blobs: Mapping[str, bytes]) -> None:

@@ -108,7 +108,7 @@ def _render_stages(checked: CheckedCase, project: Project, options: BuildOptions
             return None
     care = list(work.checklist.reports) if work.checklist is not None else []
     return BuiltCase(checked, work.texts, work.blobs, work.copies, care,
-                     registry.case_files(checked.slug, selected),
+                     {**registry.case_files(checked.slug, selected), **work.named},
                      tuple(o.name for o in selected if o.scope == "case"))
 
 

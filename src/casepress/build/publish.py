@@ -33,6 +33,7 @@ import re
 import secrets
 import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,6 +50,35 @@ _LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?:(?P<pid>\d+)-)?[A-Za-z0-9_]+\.(?:tm
 def temp_prefix(name: str) -> str:
     """The prefix of a temporary name beside ``name``: ``.<name>.<pid>-`` (see :func:`sweep`)."""
     return f".{name}.{os.getpid()}-"
+
+
+def replace_file(dest: Path, data: bytes) -> None:
+    """Write ``dest`` through a temporary file in its folder, then rename it into place.
+
+    A regular file that already holds exactly ``data`` is left alone, so a
+    rebuild that changes nothing writes nothing (and works in a read-only folder).
+    """
+    if _holds(dest, data):
+        return
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=temp_prefix(dest.name), suffix=".tmp", dir=dest.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, dest)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _holds(dest: Path, data: bytes) -> bool:
+    try:
+        if not dest.is_file() or dest.is_symlink() or dest.stat().st_size != len(data):
+            return False
+        return dest.read_bytes() == data
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager
@@ -85,8 +115,6 @@ def _read(path: Path) -> dict[str, Any] | None:
 
 
 def _write(path: Path, record: dict[str, Any]) -> None:
-    from casepress.build.output import replace_file
-
     replace_file(path, json.dumps(record, sort_keys=True).encode("utf-8"))
 
 

@@ -71,10 +71,11 @@ def long_date(value: date | PartialDate | str) -> str:
     return moment_text(moment.start, moment.precision)
 
 
-def describe_event_date(resolved: ResolvedEvent, previous: ResolvedEvent | None = None) -> str:
+def describe_event_date(resolved: ResolvedEvent, previous: ResolvedEvent | None = None, offset: bool = True) -> str:
     """How an event's date prints: at the precision it is known, a relative date followed by its
     offset (``2016 (9 years before)``, ``3 November 2025, 03:40 (3 hours before)``). Given the
-    event printed above it, a time on that same day prints alone (``06:48``), as a table lists a day."""
+    event printed above it, a time on that same day prints alone (``06:48``), as a table lists a day.
+    Without ``offset`` (a table that has a column of elapsed time), an approximate date is ``about …``."""
     d = resolved.event.date
     low, high = resolved.named
     if previous is not None and _same_day(resolved, previous):
@@ -85,6 +86,8 @@ def describe_event_date(resolved: ResolvedEvent, previous: ResolvedEvent | None 
     if isinstance(d, PartialDate):
         return when
     assert isinstance(d, RelativeDate)
+    if not offset:
+        return f"about {when}" if d.approximate else when
     if d.offset.amount == 0:
         # 'At the same time as' another event: the date is the anchor's, approximate or not.
         return f"{when} (approximately)" if d.approximate else when
@@ -112,13 +115,23 @@ def _calendar_months(low: datetime, high: datetime) -> int:
     return months
 
 
+def _counted_moment(event: ResolvedEvent, precision: Precision) -> datetime:
+    """Where elapsed time is counted from or to: the middle of the interval the event's date names,
+    cut to ``precision`` (a day-known date has no time of day, a year-known one no month: counting
+    from 1 January would make 2026 'Year 0' after March 2025; the middle keeps '3 hours before a
+    day-known event' on that day rather than the day before)."""
+    low, high = event.named
+    parts = _truncated(low + (high - low) / 2, precision)
+    return datetime(*parts, *(1, 1)[len(parts) - 1:])
+
+
 def elapsed_text(event: ResolvedEvent, origin: ResolvedEvent) -> str:
     """The time from ``origin`` (Hour 0) to ``event`` as a timeline column prints it, in the unit
     both are known to: ``+30 min``, ``Hour 3``, ``Day 2``, ``Month 6``, ``Year −9``; whole units
-    counted toward zero, so ``Day 2`` is the third day (hours to the half hour: ``Hour 1.5``).
+    counted toward zero, so ``Day 2`` is the third day (hours in halves: ``Hour 1.5`` is 90 to 119 minutes).
     Approximate dates get ``≈``."""
     precision = coarser(event.precision, origin.precision)
-    start, zero = event.named[0], origin.named[0]
+    start, zero = _counted_moment(event, precision), _counted_moment(origin, precision)
     approx = "≈ " if event.approximate or _truncated(event.named[0], event.precision) != _truncated(
         event.named[1], event.precision) else ""
     months = _calendar_months(zero, start)
@@ -134,7 +147,7 @@ def elapsed_text(event: ResolvedEvent, origin: ResolvedEvent) -> str:
     if abs(minutes) < 60:
         return f"{approx}{'+' if minutes > 0 else chr(0x2212)}{abs(minutes)} min"
     if abs(minutes) < 48 * 60:
-        half_hours = round(minutes / 30)  # 'Hour 1.5': to the half hour, as a resuscitation record counts
+        half_hours = int(minutes / 30)  # 'Hour 1.5': half hours, toward zero like the days and months
         hours = str(abs(half_hours) // 2) + (".5" if half_hours % 2 else "")
         return f"{approx}Hour {chr(0x2212) if half_hours < 0 else ''}{hours}"
     return f"{approx}Day {_signed(int(minutes / 1440))}"

@@ -86,7 +86,9 @@ def _widen(named: _Interval, rel: RelativeDate) -> _Interval:
     low, high = named
     amount, unit = rel.offset.amount, rel.offset.unit
     if unit in ("minute", "hour"):
-        slack = max(timedelta(minutes=1), (high - low) + amount * _UNIT_LENGTH[unit] / 4)
+        # Whole minutes of the width, as whole days below: a minute-known date is not a minute wider.
+        width = timedelta(minutes=(high - low) // timedelta(minutes=1))
+        slack = max(timedelta(minutes=1), width + amount * _UNIT_LENGTH[unit] / 4)
     else:
         slack = timedelta(days=max(1, int((high - low).days + amount * {"day": 1, "week": 7}.get(unit, 30) / 4)))
     return low - slack, high + slack

@@ -545,7 +545,7 @@ NEEDS_VALID_CASE: tuple[Check, ...] = ()
 
 def check_care_items(case: Case, ctx: CaseContext, diagnostics: Diagnostics) -> None:
     """The CARE item lints (title, key words, citations, timeline coverage, consent)."""
-    from casepress.model.care import care_lints
+    from casepress.check.care_lints import care_lints
 
     care_lints(case, ctx, diagnostics)
 

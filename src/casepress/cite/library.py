@@ -9,14 +9,13 @@ carry none). Formatting with citeproc happens later, at render time.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from casepress.text import markup
 from casepress.cite.bibtex import BibEntry, load_bibliography
-from casepress.core.confine import Refused, check_name, regular_file, resolve_inside
+from casepress.core.confine import Refused, bibliography_path, regular_file
 from casepress.core.diagnostics import Diagnostics, FieldPath, did_you_mean, warning_code
 from casepress.model import Case, iter_prose
 from casepress.load.source import SourceDocument
@@ -55,26 +54,16 @@ class Library:
         return list(seen)
 
 
-OUTPUT_FOLDER = "output"
-"""The project's default output folder, from which no case may read a bibliography."""
-
-
 def confined_bibliography(name: str, case_dir: Path, project_root: Path | None) -> Path:
     """The path of bibliography file ``name``, refused unless it may be read.
 
-    It must lie inside the case folder or the project folder (a ``..`` that stays
-    in the project is fine), never in the project's output folder, and be a regular
-    file of at most ``limits.MAX_BIB_BYTES``. Raises :class:`~casepress.core.confine.Refused`,
+    It must lie where :func:`~casepress.core.confine.bibliography_path` allows, and be a
+    regular file of at most ``limits.MAX_BIB_BYTES``. Raises :class:`~casepress.core.confine.Refused`,
     or FileNotFoundError when it does not exist.
     """
     from casepress.core.limits import MAX_BIB_BYTES
 
-    check_name(name, "the case folder", parents_ok=True)
-    roots = [case_dir] + ([project_root] if project_root is not None else [])
-    where = "the project folder" if project_root is not None else "the case folder"
-    path = resolve_inside(name, case_dir, roots, where, parents_ok=True)
-    if project_root is not None and path.is_relative_to(os.path.realpath(project_root / OUTPUT_FOLDER)):
-        raise Refused(f"'{name}' is inside the output folder; keep the bibliography with the case")
+    path = bibliography_path(name, case_dir, project_root)
     regular_file(path, name, MAX_BIB_BYTES)
     return path
 

@@ -126,3 +126,24 @@ def confined_file(name: str, base: Path, max_bytes: int, roots: Sequence[Path] |
     path = resolve_inside(name, base, roots, where)
     regular_file(path, name, max_bytes)
     return path
+
+
+OUTPUT_FOLDER = "output"
+"""The project's default output folder, from which no case may read a bibliography."""
+
+
+def bibliography_path(name: str, case_dir: Path, project_root: Path | None) -> Path:
+    """The real path bibliography file ``name`` names (it need not exist), refused unless it lies
+    inside the case folder or the project folder (a ``..`` that stays in the project is fine) and
+    not in the project's output folder. Raises :class:`Refused`.
+
+    Reading it is :func:`casepress.cite.library.confined_bibliography`; the rebuild check and
+    ``casepress watch`` take the path from here too, so they hash and watch the file read.
+    """
+    check_name(name, "the case folder", parents_ok=True)
+    roots = [case_dir] + ([project_root] if project_root is not None else [])
+    where = "the project folder" if project_root is not None else "the case folder"
+    path = resolve_inside(name, case_dir, roots, where, parents_ok=True)
+    if project_root is not None and path.is_relative_to(os.path.realpath(project_root / OUTPUT_FOLDER)):
+        raise Refused(f"'{name}' is inside the output folder; keep the bibliography with the case")
+    return path

@@ -49,9 +49,13 @@ class Project:
                 names.update(p.name for p in journals.iterdir() if p.is_dir())
         return sorted(names)
 
+    def journal_candidates(self, name: str) -> list[Path]:
+        """Where journal ``name`` is looked for, the project's folder before casepress's (found or not)."""
+        return [r / "journals" / name for r in self.template_roots]
+
     def journal_dirs(self, name: str) -> list[Path]:
         """Folders of journal ``name``, the project's before casepress's."""
-        return [r / "journals" / name for r in self.template_roots if (r / "journals" / name).is_dir()]
+        return [d for d in self.journal_candidates(name) if d.is_dir()]
 
     def all_cases(self) -> list[Path]:
         """Every ``cases/<slug>/case.yaml``, sorted by slug."""

@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from casepress.core.diagnostics import Diagnostics, Location, display_path
 from casepress.core.project import Project
+from casepress.journals.chain import journal_chain
 from casepress.journals.sections import DEFAULT_SECTIONS, DEFAULT_STATEMENTS, check_ids, check_overlaps
 
 
@@ -148,31 +149,27 @@ class Journal:
 def load_journal(project: Project, name: str, diagnostics: Diagnostics) -> Journal | None:
     """Resolve ``name`` and its parents; errors (unknown journal, bad journal.yaml, a cycle of
     ``extends``) are located, the last two at the ``extends:`` that names the journal."""
-    dirs: list[Path] = []
-    config: JournalConfig | None = None
-    seen: list[str] = []
-    current: str | None = name
-    named_by: Path | None = None  # the journal.yaml whose extends: named current (None: the case did)
-    while current is not None:
-        where = config_location(named_by, ("extends",)) if named_by else None
-        if current in seen:
+    configs: list[JournalConfig | None] = []
+
+    def parent_of(settings: Path) -> str | None:
+        config = _read_config(settings, diagnostics)
+        configs.append(config)
+        return config.extends if config is not None else None
+
+    chain = journal_chain(project, name, parent_of)
+    if None in configs:
+        return None  # a journal.yaml was reported
+    if chain.broken is not None:
+        where = config_location(chain.named_by, ("extends",)) if chain.named_by else None
+        if chain.cycle:
             diagnostics.error("journal-cycle", "journal templates extend each other in a circle: "
-                              f"{' -> '.join(seen + [current])}", where)
-            return None
-        seen.append(current)
-        found = project.journal_dirs(current)
-        if not found:
-            diagnostics.error("unknown-journal", f"no journal template '{current}'", where)
-            return None
-        settings = _read_config(found[0] / "journal.yaml", diagnostics)
-        if settings is None:
-            return None
-        config = config or settings
-        dirs.extend(found)
-        current, named_by = settings.extends, found[0] / "journal.yaml"
-    base_dirs = tuple(r / "base" for r in project.template_roots if (r / "base").is_dir())
+                              f"{' -> '.join((*chain.names, chain.broken))}", where)
+        else:
+            diagnostics.error("unknown-journal", f"no journal template '{chain.broken}'", where)
+        return None
+    config = configs[0]
     assert config is not None
-    return Journal(name, config, tuple(dirs), base_dirs)
+    return Journal(name, config, chain.dirs, chain.base_dirs)
 
 
 def config_location(path: Path, keys: tuple[str | int, ...]) -> Location:

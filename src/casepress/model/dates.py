@@ -65,7 +65,7 @@ def _offset(value: Any) -> Offset:
     if match is None:
         raise PydanticCustomError(
             "invalid_offset", "'{value}' is not a duration; write a number and a unit ({units}), e.g. '8 weeks' or '1.5 hours'",
-            {"value": value, "units": units},
+            {"value": str(value), "units": units},
         )
     if match.group(2).lower() not in OFFSET_UNITS:
         raise PydanticCustomError(
@@ -87,7 +87,8 @@ OffsetValue = Annotated[
     PlainValidator(_offset),
     WithJsonSchema({
         "type": "string",
-        "pattern": r"^\d+(\.\d+)?\s+(" + "|".join(OFFSET_UNITS) + ")$",
+        # The parser takes any case ('3 Hours'); JSON Schema patterns have no flag for it.
+        "pattern": r"^\d+(\.\d+)?\s+(" + "|".join("".join(f"[{c}{c.upper()}]" for c in unit) for unit in OFFSET_UNITS) + ")$",
     }),
 ]
 """A duration: a number and a unit of time (minutes, hours, days, weeks, months, years)."""
@@ -190,7 +191,8 @@ def _partial_date(value: Any) -> PartialDate:
     if text is None or not _MOMENT.fullmatch(text):
         message = next((m for pattern, m in _HINTS if text and pattern.fullmatch(text)),
                        "'{value}' is not a date; write YYYY-MM-DD, YYYY-MM, YYYY or YYYY-MM-DDTHH:MM")
-        raise PydanticCustomError("invalid_date", message, {"value": value})
+        # str(): the error text would print True as '1'.
+        raise PydanticCustomError("invalid_date", message, {"value": str(value)})
     _year_in_range(int(text[:4]), text)
     try:
         PartialDate(text).start

@@ -64,7 +64,7 @@ class Figure(Model):
     """Draw the figure from the case's data instead of a file: ``timeline`` draws the timeline's
     events on a time axis (its alt text is generated from the events unless ``alt`` is given)."""
     columns: Annotated[int, Field(ge=1, le=3)] | None = None
-    """Panels with their own images set this many across (1-3; default: from their aspect ratios)."""
+    """Panels with their own images set this many across (1-3; default: two for two or four images, else three)."""
 
     @model_validator(mode="after")
     def _check(self) -> Figure:

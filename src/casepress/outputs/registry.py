@@ -17,7 +17,7 @@ from casepress.outputs.formats import checklist, collection, docx, html, jats, p
 from casepress.outputs.spec import Output
 
 __all__ = ["BY_NAME", "NAMES", "NO_PDF", "OUTPUTS", "Output", "SelectionError", "case_files", "closure",
-           "depends_on", "owner_of", "pulled_in", "select"]
+           "depends_on", "named_files", "owner_of", "pulled_in", "select"]
 
 OUTPUTS: tuple[Output, ...] = (
     html.OUTPUT,
@@ -108,9 +108,18 @@ def case_files(slug: str, selected: Iterable[Output]) -> dict[str, str]:
 
 
 def owner_of(kind: str) -> Output | None:
-    """The output that writes files of ``kind`` (whatever the selection), or None."""
+    """The output that writes files of ``kind`` (whatever the selection; a kind it names from
+    the case by its ``named`` prefix), or None."""
     every = frozenset(NAMES)
-    return next((o for o in OUTPUTS if kind in o.files("x", every)), None)
+    return next((o for o in OUTPUTS if kind in o.files("x", every) or (o.named and kind.startswith(o.named))), None)
+
+
+def named_files(slug: str, recorded: Mapping[str, str], selected: Iterable[Output]) -> dict[str, str]:
+    """Kind -> case-folder-relative path of the files the case outputs among ``selected`` named
+    from the case, as a manifest entry recorded them (``recorded``: kind -> output-relative path)."""
+    prefixes = tuple(o.named for o in selected if o.scope == "case" and o.named)
+    return {kind: path.removeprefix(f"{slug}/") for kind, path in recorded.items()
+            if prefixes and kind.startswith(prefixes) and path.startswith(f"{slug}/")}
 
 
 def depends_on(output: Output) -> frozenset[str]:

@@ -44,6 +44,10 @@ class Output:
     """Its writer, run once per case; None for an output of the whole collection."""
     scope: Literal["case", "collection"] = "case"
     """Written into each case's folder, or once into the output folder after every case."""
+    named: str | None = None
+    """The kind prefix of files its writer names from the case itself, besides ``files``
+    (``figure:`` for the generated figures: kind ``figure:fig-course``), which the writer
+    records in :attr:`casepress.stages.CaseWork.named` for the manifest."""
 
 
 def one_file(kind: str, name: Callable[[str], str]) -> FilesOf:

@@ -8,6 +8,8 @@ Nothing here renders HTML; see :class:`~casepress.stages.ResolvedCase`.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from casepress.core.diagnostics import Diagnostics
 from casepress.check.generated import describe_event_date, elapsed_text
 from casepress.journals.journal import Journal, Labels
@@ -59,6 +61,8 @@ def resolve(checked: CheckedCase, journal: Journal, diagnostics: Diagnostics) ->
         return None
     clusters, references = formatted
     figures, tables = _floats(walk, timeline)
+    if not _generated_names_free(checked, figures, diagnostics):
+        return None
     return ResolvedCase(
         checked=checked,
         journal=journal,
@@ -110,7 +114,7 @@ def timeline_entries(case: Case) -> tuple[TimelineEntry, ...]:
             r.earliest,
             r.latest,
             r.precision,
-            describe_event_date(r, previous),
+            describe_event_date(r, previous, offset=origin is None),
             elapsed_text(r, origin) if origin is not None else None,
         ))
         previous = r
@@ -159,6 +163,27 @@ def _figure(ref: FloatRef, number: int, label: str, case: Case, timeline: tuple[
         image = GeneratedImage(f"figures/{fig.id}.svg", ('<?xml version="1.0" encoding="UTF-8"?>\n' + drawn.svg).encode(),
                                drawn.svg, alt)
     return ResolvedFigure(fig, ref.path, number, label, caption, panels, image)
+
+
+def _generated_names_free(checked: CheckedCase, figures: tuple[ResolvedFigure, ...], diagnostics: Diagnostics) -> bool:
+    """A generated figure's file (``figures/<id>.svg``) is no image of the case's own (which the
+    output folder holds under its case-relative name); an error at its ``generate`` when it is.
+    Names compare without case, as a macOS or Windows folder compares them."""
+    owners: dict[str, str] = {}
+    for fig in checked.case.figures:
+        for name in (fig.file, *(p.file for p in fig.panels)):
+            if name:
+                owners.setdefault(Path(name).as_posix().casefold(), fig.id)
+    ok = True
+    for fig in figures:
+        owner = owners.get(fig.image.name.casefold()) if fig.image is not None else None
+        if fig.image is not None and owner is not None:
+            path = (*fig.path, "generate")
+            diagnostics.error("generated-name-taken", f"figure '{fig.id}' is drawn into {fig.image.name}, which is "
+                              f"also an image of figure '{owner}'", checked.doc.location(path), path,
+                              "rename that image file, or give the generated figure another id")
+            ok = False
+    return ok
 
 
 def _table(ref: FloatRef, number: int, label: str, case: Case, timeline: tuple[TimelineEntry, ...]) -> ResolvedTable:

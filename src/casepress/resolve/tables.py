@@ -42,7 +42,7 @@ def timeline_cells(timeline: tuple[TimelineEntry, ...], relative: bool, origin: 
         + (Cell((CellText(e.table_date_text),), header=not elapsed, kind="date"), Cell((e.event,)), Cell((CellText(e.kind),)))
         for e in timeline
     )
-    notes = ((f"Time is counted from {origin} (Hour 0).",) if elapsed else ()) + ((RELATIVE_NOTE,) if relative else ())
+    notes = ((f"Time is counted from {origin} (Hour 0).",) if elapsed else ()) + ((RELATIVE_NOTE,) if relative and not elapsed else ())
     return TableCells(_heads(*(("Time",) if elapsed else ()), "Date", "Event", "Type"), rows, notes)
 
 

@@ -54,7 +54,7 @@ def file_findings(data: Any, ctx: CaseContext, known: KnownPeople) -> list[Findi
 
     findings: list[Finding] = []
     checked: set[Path] = set()
-    for name, path in itertools.islice(_figure_files(data), MAX_FIGURES):
+    for name, path in itertools.islice(named_figure_files(data), MAX_FIGURES):
         try:
             resolved = figure_file(ctx.case_dir, name)
         except (Refused, FileNotFoundError):
@@ -96,7 +96,7 @@ def _meta_finding(
     )
 
 
-def _figure_files(data: Any) -> Iterator[tuple[str, FieldPath]]:
+def named_figure_files(data: Any) -> Iterator[tuple[str, FieldPath]]:
     """Image files named by ``figures[].file`` and ``figures[].panels[].file``, as written."""
     figures = data.get("figures") if isinstance(data, dict) else None
     for i, figure in enumerate(figures if isinstance(figures, list) else []):
@@ -110,7 +110,7 @@ def _figure_files(data: Any) -> Iterator[tuple[str, FieldPath]]:
                 yield panel["file"], ("figures", i, "panels", j, "file")
 
 
-_NOT_CASE_FOLDERS = frozenset({"node_modules", "__pycache__", "venv", "output", "site-packages"})
+NOT_CASE_FOLDERS = frozenset({"node_modules", "__pycache__", "venv", "output", "site-packages"})
 """Folders that hold tools or builds, not the case's material."""
 
 
@@ -119,7 +119,7 @@ def _dicom_files(case_dir: Path) -> list[Path]:
     found: list[Path] = []
     for path in sorted(case_dir.rglob("*")):
         relative = path.relative_to(case_dir).parts
-        if any(p.startswith(".") or p in _NOT_CASE_FOLDERS for p in relative) or not path.is_file():
+        if any(p.startswith(".") or p in NOT_CASE_FOLDERS for p in relative) or not path.is_file():
             continue
         if is_dicom(path):
             found.append(path)

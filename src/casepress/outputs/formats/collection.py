@@ -1,5 +1,5 @@
 """``collection``: ``output/index.html``, every built case listed from the manifest (written once,
-after every case; :mod:`casepress.outputs.collection`)."""
+after every case; :mod:`casepress.build.collection`)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,10 @@
-"""``html``: the article as ``index.html``, with its stylesheets, fonts and figures (stripped)."""
+"""``html``: the article as ``index.html``, with its stylesheets, fonts and figures (stripped).
+
+A figure casepress draws (``generate: timeline``) is inlined in the article and also written
+beside the case's own figures, as ``figures/<figure id>.svg`` (the name the resolve stage
+gave it), so the JATS file's ``graphic`` points at a file of the folder; the manifest records
+it as kind ``figure:<figure id>`` (:data:`GENERATED`), so a rebuild sees it missing and a
+rebuild with other outputs keeps it with the article."""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ if TYPE_CHECKING:
     from casepress.stages import CaseWork
 
 INDEX = "index.html"
+GENERATED = "figure:"
+"""The manifest's kind prefix of a generated figure's file: ``figure:fig-course``."""
 
 
 def write(work: CaseWork, diagnostics: Diagnostics) -> bool:
@@ -27,6 +35,10 @@ def write(work: CaseWork, diagnostics: Diagnostics) -> bool:
             work.blobs[name] = work.figures[name]
         else:
             work.copies[name] = source
+    for fig in work.resolved.figures:
+        if fig.image is not None:
+            work.blobs[fig.image.name] = fig.image.data
+            work.named[GENERATED + fig.id] = fig.image.name
     work.texts[INDEX] = rendered.html
     return True
 
@@ -36,4 +48,5 @@ OUTPUT = Output(
     summary="the article as index.html, with its assets and figures",
     files=one_file("html", lambda slug: INDEX),
     write=write,
+    named=GENERATED,
 )

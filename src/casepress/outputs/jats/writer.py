@@ -83,6 +83,9 @@ def figure(resolved_figure: Any, ctx: _Context) -> etree._Element:
     for panel in resolved_figure.panels:
         if panel.file:
             graphics.append(B.Graphic(tuple(ctx.hrefs.get(panel.file, (panel.file,))), panel.alt or "", panel.letters))
+    image = getattr(resolved_figure, "image", None)
+    if image is not None:  # drawn by casepress: the file the folder holds under its output-relative name
+        graphics.append(B.Graphic(tuple(ctx.hrefs.get(image.name, (image.name,))), image.alt))
     caption = resolved_figure.caption
     spec = B.FigureSpec(
         resolved_figure.id, resolved_figure.label, caption.text if caption else None,
@@ -189,8 +192,9 @@ def write_jats(resolved: Any, build_day: date, hrefs: Mapping[str, Sequence[str]
                issn: str | None = None, publisher: str | None = None) -> bytes:
     """The case as a JATS Journal Publishing 1.1 file.
 
-    ``hrefs`` maps each case-relative image to its names in the package (the original first,
-    an SVG's PNG after it; see :func:`casepress.outputs.submission.figures.figure_files`);
+    ``hrefs`` maps each case-relative image (a generated figure's: its output-relative name,
+    ``figures/fig-timeline.svg``) to its names in the package (the original first, an SVG's PNG
+    after it; see :func:`casepress.outputs.submission.figures.figure_files`);
     ``issn`` and ``publisher`` are the journal's (its journal.yaml), the case's publisher first."""
     ctx = _Context(resolved, hrefs or {})
     case = ctx.case

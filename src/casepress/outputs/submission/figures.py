@@ -1,10 +1,11 @@
 """Every figure and panel image as a file of its own, named as submission systems expect.
 
 A figure with one image is ``Figure-1.<ext>``; a panel (or run of panels) with its own image
-is ``Figure-1A.<ext>`` (``Figure-1A-C.<ext>``). Each keeps its original format and resolution;
-an SVG is also given as ``Figure-1.png`` at 300 dpi. The bytes are the published ones,
-stripped of metadata (the pipeline's stripped figures, or :func:`stripped_from_case`, which
-calls the one stripping function by name).
+is ``Figure-1A.<ext>`` (``Figure-1A-C.<ext>``); a figure casepress draws (``generate:``) is
+``Figure-5.svg``. Each keeps its original format and resolution; an SVG is also given as
+``Figure-1.png`` at 300 dpi. The bytes are the published ones, stripped of metadata (the
+pipeline's stripped figures, or :func:`stripped_from_case`, which calls the one stripping
+function by name), or the generated SVG as the folder holds it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ Reader = Callable[[str], bytes]
 
 
 class NumberedFigure(Protocol):
-    """A figure with its number (the resolve stage's ``ResolvedFigure`` has this shape)."""
+    """A figure with its number (the resolve stage's ``ResolvedFigure`` has this shape; its
+    ``image``, the SVG casepress drew for a generated figure, is read when it has one)."""
 
     figure: Figure
     number: int
@@ -39,22 +41,28 @@ def figure_stem(number: int, panel_label: str | None = None) -> str:
     return f"Figure-{number}{panel_label or ''}"
 
 
-def _images(figure: Figure) -> Iterable[tuple[str | None, str]]:
+def _images(numbered: NumberedFigure, read: Reader) -> Iterable[tuple[str | None, str, bytes]]:
+    """(panel label or None, source name, bytes) of each image: the case's files, or the
+    generated SVG (its source: the output-relative name the folder holds it under)."""
+    figure = numbered.figure
     if figure.file:
-        yield None, figure.file
+        yield None, figure.file, read(figure.file)
     for panel in figure.panels:
         if panel.file:
-            yield panel.label, panel.file
+            yield panel.label, panel.file, read(panel.file)
+    image = getattr(numbered, "image", None)
+    if image is not None:
+        yield None, image.name, image.data
 
 
 def figure_files(figures: Sequence[NumberedFigure], read: Reader, dpi: int = 300) -> list[FigureFile]:
-    """The files of every figure, in number order; raises ValueError for an SVG that cannot be drawn."""
+    """The files of every figure, in number order (a generated figure's SVG and its PNG as a
+    figure file's); raises ValueError for an SVG that cannot be drawn."""
     out: list[FigureFile] = []
     for numbered in sorted(figures, key=lambda f: f.number):
-        for label, source in _images(numbered.figure):
+        for label, source, data in _images(numbered, read):
             stem = figure_stem(numbered.number, label)
             suffix = PurePosixPath(source).suffix.lower()
-            data = read(source)
             out.append(FigureFile(stem + suffix, "figure", data, source))
             if suffix == ".svg":
                 out.append(FigureFile(stem + ".png", "figure-png", svg_to_png(data, dpi), source))
@@ -85,7 +93,7 @@ def package_figures(work: CaseWork, diagnostics: Diagnostics) -> tuple[FigureFil
         try:
             files += figure_files([numbered], lambda name: work.figures[PurePosixPath(name).as_posix()])
         except ValueError as exc:
-            path = (*numbered.path, "file")
+            path = (*numbered.path, "generate" if numbered.image is not None else "file")
             diagnostics.error("image-unreadable", f"cannot draw '{numbered.id}' as PNG for the submission: {exc}",
                               work.checked.doc.location(path), path)
             return None

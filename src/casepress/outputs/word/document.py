@@ -13,6 +13,7 @@ import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from itertools import count
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ from casepress.outputs.word.runs import (
     add_inlines,
     add_markdown_blocks,
     as_written,
+    bookmark,
+    entry_bookmark,
 )
 
 FieldPath = tuple[str | int, ...]
@@ -75,6 +78,9 @@ class FigureBlock:
     """Panel legends: (letters as printed, Markdown, field)."""
     pictures: tuple[Picture, ...]
     """The images, in order."""
+    anchor: str | None = None
+    """The figure's id: its caption is bookmarked (:func:`~casepress.outputs.word.runs.bookmark`)
+    for the figure references to link to; None for no bookmark."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,12 @@ class TableBlock:
     row_headers: bool = False
     """The first cell of each body row heads it (bold)."""
     notes: tuple[str, ...] = ()
-    """Notes under the table, plain text."""
+    """Notes under the table, plain text (what a generated table's marks mean)."""
+    case_notes: tuple[str, FieldPath] | None = None
+    """The case's notes under the table, after those: inline Markdown and its field (its
+    citations and cross-references resolved as the prose's)."""
+    anchor: str | None = None
+    """The table's id: its caption is bookmarked for the table references; None for no bookmark."""
 
 
 def count_words(text: str) -> int:
@@ -117,6 +128,7 @@ class Manuscript:
         self.document = docx.Document(source)
         self.when = when
         self._style_ids: dict[str, str] | None = None
+        self._bookmark_ids = count()
         body = self.document.element.body
         for child in list(body):
             if child.tag != qn("w:sectPr"):
@@ -153,6 +165,21 @@ class Manuscript:
         paragraph = self.paragraph(style)
         add_inlines(RunWriter(paragraph), nodes)
         return paragraph
+
+    def bookmark(self, paragraph: Paragraph, name: str) -> None:
+        """Bookmark the whole of ``paragraph`` (written already) as ``name``, the target of the
+        internal hyperlinks to it; each bookmark has an id of its own, as Word requires."""
+        ident = str(next(self._bookmark_ids))
+        start, end = OxmlElement("w:bookmarkStart"), OxmlElement("w:bookmarkEnd")
+        start.set(qn("w:id"), ident)
+        start.set(qn("w:name"), name)
+        end.set(qn("w:id"), ident)
+        p = paragraph._p
+        if p.pPr is not None:
+            p.pPr.addnext(start)
+        else:
+            p.insert(0, start)
+        p.append(end)
 
     def page_break(self) -> None:
         """Start a new page."""
@@ -226,6 +253,8 @@ class Manuscript:
         for letters, legend, path in block.panels:
             RunWriter(caption).text(f" ({letters}) ", Face(bold=True))
             add_inline_markdown(caption, legend, groups_for(path))
+        if block.anchor:
+            self.bookmark(caption, bookmark(block.anchor))
 
     def table(self, block: TableBlock, groups_for: GroupsFor = _no_groups) -> None:
         """The caption above, a Word table whose header row repeats on every page, notes below."""
@@ -233,6 +262,8 @@ class Manuscript:
         caption.paragraph_format.keep_with_next = True
         RunWriter(caption).text(f"{block.label}. ", Face(bold=True))
         add_inline_markdown(caption, block.title, groups_for(block.title_path))
+        if block.anchor:
+            self.bookmark(caption, bookmark(block.anchor))
         table = self.document.add_table(rows=1 + len(block.rows), cols=len(block.columns))
         table.style = self.document.styles[TABLE_STYLE]
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -246,18 +277,26 @@ class Manuscript:
                 _fill(cell.paragraphs[0], parts, groups_for, Face(bold=block.row_headers and i == 0))
         for note in block.notes:
             self.paragraph("Table Note", note)
+        if block.case_notes is not None:
+            text, path = block.case_notes
+            add_inline_markdown(self.paragraph("Table Note"), text, groups_for(path))
 
     # -- references and properties --------------------------------------------------------
 
-    def references(self, heading: str, entries: Sequence[tuple[str | None, Sequence[Any]]]) -> None:
-        """The reference list: each entry its printed number, a tab, and the entry as printed."""
+    def references(self, heading: str, entries: Sequence[tuple[str | None, Sequence[Any]]],
+                   keys: Sequence[str] = ()) -> None:
+        """The reference list: each entry its printed number, a tab, and the entry as printed;
+        with ``keys`` (each entry's BibTeX key, in order), each entry is bookmarked
+        (:func:`~casepress.outputs.word.runs.entry_bookmark`) for its citations to link to."""
         self.heading(heading, 1)
-        for label, nodes in entries:
+        for i, (label, nodes) in enumerate(entries):
             paragraph = self.paragraph("Reference")
             writer = RunWriter(paragraph)
             if label:
                 writer.text(f"{label}\t", Face())
             add_inlines(writer, nodes)
+            if i < len(keys):
+                self.bookmark(paragraph, entry_bookmark(keys[i]))
 
     def properties(self, case: Case) -> None:
         """Title, authors, keywords, language and subject; dates are the build time."""

@@ -1,14 +1,18 @@
 """Inline text as Word runs: neutral inline nodes (citations, reference entries) and Markdown prose.
 
 Faces map to run properties (italic, bold, superscript, subscript, small caps, underline);
-links out become real Word hyperlinks; citation links print their text (a manuscript's
-citations are read, not followed). Markdown is parsed by the shared
-:func:`casepress.text.prose.markdown` parser; each citation or cross-reference group is handed to
-a callback that returns the text to print (as the style prints it).
+links out become real Word hyperlinks; a citation links to its reference list entry and a
+:class:`InternalLink` (a figure or table reference) to its caption, as internal hyperlinks
+(``w:hyperlink w:anchor``) to the bookmarks :func:`bookmark` names, which the manuscript sets
+on those paragraphs. Markdown is parsed by the shared :func:`casepress.text.prose.markdown`
+parser; each citation or cross-reference group is handed to a callback that returns what to
+print there (as the style prints it), as neutral inline nodes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import count
 from dataclasses import dataclass, replace
@@ -23,6 +27,7 @@ from markdown_it.token import Token
 from casepress.text import markup
 from casepress.outputs.jats.inline import CitationNode, LinkNode, StyledNode, TextNode
 from casepress.text.prose import markdown
+from casepress.stages import Text
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,41 @@ _STYLE_FACES = {
 }
 """Neutral styles -> changes of face."""
 
-TextRenderer = Callable[[markup.Group, int], str]
-"""A reference group (with its ordinal in the field) -> the text printed there."""
+TextRenderer = Callable[[markup.Group, int], Sequence[Any]]
+"""A reference group (with its ordinal in the field) -> what is printed there, as neutral inline
+nodes (a citation links to its entry) and :class:`InternalLink` (a figure or table reference)."""
+
+
+@dataclass(frozen=True, slots=True)
+class InternalLink:
+    """A link to a bookmark of the manuscript (a figure's or a table's caption)."""
+
+    bookmark: str
+    """The bookmark's name (:func:`bookmark`)."""
+    children: tuple[Any, ...]
+    """The linked text, as neutral inline nodes."""
+
+
+BOOKMARK_LENGTH = 40
+"""The longest bookmark name Word keeps."""
+_PLAIN_ID = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+
+
+def bookmark(anchor: str) -> str:
+    """The Word bookmark of an element id of the article (``fig-xray``, ``ref-<key>``), starting
+    with a letter: Word takes names of letters, digits and ``_`` only, at most 40. ``-`` becomes
+    ``_`` (``fig_xray``); an id with other characters (a BibTeX key with ``:``) or a longer one
+    is cut, with a hash of the whole id after it, so two ids never share a name."""
+    name = anchor.replace("-", "_")
+    if _PLAIN_ID.fullmatch(anchor) and len(name) <= BOOKMARK_LENGTH:
+        return name
+    digest = hashlib.sha256(anchor.encode("utf-8")).hexdigest()[:12]
+    return re.sub(r"[^A-Za-z0-9]", "_", name)[:BOOKMARK_LENGTH - len(digest) - 1] + "_" + digest
+
+
+def entry_bookmark(key: str) -> str:
+    """The bookmark of the reference list entry of ``key`` (the HTML's anchor, ``ref-<key>``)."""
+    return bookmark(f"ref-{key}")
 
 
 class RunWriter:
@@ -74,8 +112,17 @@ class RunWriter:
     def open_link(self, href: str) -> Any:
         """Start a hyperlink to ``href``; later runs go inside it until :meth:`close_link`."""
         rid = self.paragraph.part.relate_to(href, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+        return self._open({"r:id": rid})
+
+    def open_bookmark_link(self, name: str) -> Any:
+        """Start a hyperlink to the bookmark ``name`` (``w:anchor``; Word's history is kept, so
+        Back returns to the citation); closed by :meth:`close_link`."""
+        return self._open({"w:anchor": name, "w:history": "1"})
+
+    def _open(self, attributes: dict[str, str]) -> Any:
         link = OxmlElement("w:hyperlink")
-        link.set(qn("r:id"), rid)
+        for name, value in attributes.items():
+            link.set(qn(name), value)
         self.paragraph._p.append(link)
         previous, self.target = self.target, link
         return previous
@@ -111,8 +158,11 @@ def _run_properties(face: Face) -> Any:
 def add_inlines(writer: RunWriter, nodes: Iterable[Any], face: Face = Face()) -> None:
     """Neutral inline nodes as runs."""
     for node in nodes:
-        if isinstance(node, CitationNode):
+        if isinstance(node, (CitationNode, InternalLink)):
+            name = node.bookmark if isinstance(node, InternalLink) else entry_bookmark(node.key)
+            previous = writer.open_bookmark_link(name)
             add_inlines(writer, node.children, face)
+            writer.close_link(previous)
         elif isinstance(node, LinkNode):
             previous = writer.open_link(node.href)
             add_inlines(writer, node.children, face)
@@ -142,7 +192,7 @@ def _add_tokens(writer: RunWriter, tokens: Sequence[Token], groups: TextRenderer
         elif kind == "code_inline":
             writer.text(token.content, replace(faces[-1], monospace=True))
         elif kind == "casepress_ref":
-            writer.text(groups(token.meta["group"], next(counter)), faces[-1])
+            add_inlines(writer, groups(token.meta["group"], next(counter)), faces[-1])
         elif kind == "link_open":
             links.append(writer.open_link(str(token.attrGet("href") or "")))
         elif kind == "link_close" and links:
@@ -192,6 +242,6 @@ def add_markdown_blocks(text: str, new_paragraph: BlockSink, groups: TextRendere
             block += 1
 
 
-def as_written(group: markup.Group, ordinal: int) -> str:
+def as_written(group: markup.Group, ordinal: int) -> Sequence[Any]:
     """A :data:`TextRenderer` for prose without resolved groups: the keys as written."""
-    return "; ".join("@" + (item.key if isinstance(item, markup.Citation) else item.id) for item in group.items)
+    return (Text("; ".join("@" + (item.key if isinstance(item, markup.Citation) else item.id) for item in group.items)),)

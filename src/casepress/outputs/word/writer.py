@@ -3,8 +3,10 @@ to :class:`casepress.outputs.word.document.Manuscript`.
 
 Written against the shape of ``casepress.stages.ResolvedCase``; nothing is imported from the
 resolve stage. Citations and cross-references print as the style and the journal print them
-(``(2–4)``, ``Figures 1A–C``); figures and tables stand after the paragraph of their first
-mention, or where the resolve stage put them.
+(``(2–4)``, ``Figures 1A–C``), each cited number a link to its reference list entry and each
+figure or table number a link to the caption (internal hyperlinks to bookmarks, as Word's own
+cross-references are); figures and tables stand after the paragraph of their first mention, or
+where the resolve stage put them.
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from casepress.model import NotReported, StructuredAbstract
-from casepress.text.prose import plain_text
 from casepress.outputs.submission.figures import FigureFile
 from casepress.outputs.word.document import FigureBlock, Manuscript, Picture, TableBlock, count_words
-from casepress.outputs.word.runs import TextRenderer, as_written
+from casepress.outputs.word.runs import InternalLink, TextRenderer, as_written, bookmark
+from casepress.stages import Text
 
 
 def text_of(nodes: Iterable[Any]) -> str:
@@ -32,11 +34,20 @@ def text_of(nodes: Iterable[Any]) -> str:
     return "".join(out)
 
 
-def group_text(group: Any) -> str:
-    """A resolved group as printed: the cluster, then ``Figures 1A–C``, joined by ``; ``."""
-    pieces = [text_of(group.citation.text)] if group.citation is not None else []
-    pieces += [f"{ref.word}\u00a0" + ", ".join(p.text for p in ref.parts) for ref in group.crossrefs]
-    return "; ".join(pieces)
+def group_inlines(group: Any) -> list[Any]:
+    """A resolved group as printed, as inline nodes: the cluster (its citations link to their
+    entries), then ``Figures 1A–C`` with each part a link to its float's caption; joined by ``; ``."""
+    pieces: list[list[Any]] = [list(group.citation.text)] if group.citation is not None else []
+    for ref in group.crossrefs:
+        out: list[Any] = [Text(f"{ref.word}\u00a0")]
+        for i, part in enumerate(ref.parts):
+            out += [Text(", ")] if i else []
+            out.append(InternalLink(bookmark(part.target), (Text(part.text),)))
+        pieces.append(out)
+    joined: list[Any] = []
+    for i, piece in enumerate(pieces):
+        joined += [Text("; "), *piece] if i else piece
+    return joined
 
 
 def pictures_for(files: Sequence[FigureFile]) -> dict[str, Picture]:
@@ -78,9 +89,9 @@ class _Writer:
     def groups_for(self, path: Sequence[str | int]) -> TextRenderer:
         key = tuple(path)
 
-        def render(group: Any, ordinal: int) -> str:
+        def render(group: Any, ordinal: int) -> Sequence[Any]:
             found = self.groups.get((key, ordinal))
-            return group_text(found) if found is not None else as_written(group, ordinal)
+            return group_inlines(found) if found is not None else as_written(group, ordinal)
 
         return render
 
@@ -103,20 +114,24 @@ class _Writer:
     def figure(self, fig: Any) -> None:
         images = [(fig.figure.file, fig.figure.alt)] if fig.figure.file else []
         images += [(p.file, p.alt) for p in fig.panels if p.file]
+        if getattr(fig, "image", None) is not None:  # drawn by casepress: its PNG, by its name
+            images.append((fig.image.name, fig.image.alt))
         pictures = tuple(Picture(self.pictures[name].data, alt or "", self.pictures[name].name)
                          for name, alt in images if name in self.pictures)
         caption = fig.caption
         self.out.figure(FigureBlock(
             fig.label, caption.text if caption else None, tuple(caption.path) if caption else (),
             tuple((p.letters, p.caption.text, tuple(p.caption.path)) for p in fig.panels if p.caption is not None),
-            pictures), self.groups_for)
+            pictures, fig.id), self.groups_for)
 
     def table(self, table: Any) -> None:
-        notes = list(table.footnotes) + ([plain_text(table.notes.text)] if table.notes is not None else [])
+        notes = (table.notes.text, tuple(table.notes.path)) if table.notes is not None else None
         rows = tuple(tuple(c.parts for c in row) for row in table.rows)
         self.out.table(TableBlock(
             table.label, table.caption.text, tuple(table.caption.path), tuple(c.parts for c in table.columns), rows,
-            row_headers=bool(table.rows) and table.rows[0][0].header, notes=tuple(notes)), self.groups_for)
+            row_headers=bool(table.rows) and table.rows[0][0].header, notes=tuple(table.footnotes),
+            case_notes=notes, anchor=table.id),
+            self.groups_for)
 
     def item(self, item: Any) -> None:
         kind = item.kind
@@ -211,6 +226,6 @@ def write_docx(resolved: Any, reference: Path | bytes, when: datetime,
             writer.out.prose(prose.text, writer.groups_for(prose.path))
     if resolved.references:
         writer.out.references("References", [(text_of(e.label) if e.label else None, e.text)
-                                             for e in resolved.references])
+                                             for e in resolved.references], [e.key for e in resolved.references])
     writer.out.properties(case)
     return writer.out.to_bytes()
