@@ -254,30 +254,40 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _watch_workers(cmd: Sequence[str], cwd: Path, interval: float = 0.1) -> tuple[float, dict[int, tuple[int, float]]]:
-    """Run ``cmd`` and sample its workers from /proc: wall seconds, and per worker pid its peak
-    RSS (VmHWM, KiB) and when (seconds from the start) it last used CPU, so the idle tail shows."""
+def _watch_workers(cmd: Sequence[str], cwd: Path, interval: float = 0.1) -> tuple[float, list[float], dict[int, int]]:
+    """Run ``cmd`` (a batch build): wall seconds, when (seconds from the start) each case finished
+    (its CI progress line), and each worker's peak RSS (VmHWM, KiB, sampled from /proc)."""
+    import threading
+
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    workers: dict[int, tuple[int, float]] = {}
-    cpu: dict[int, int] = {}
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "CI": "1"})
+    finished: list[float] = []
+
+    def read() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if re.match(r"\[\d+/\d+\] ", line):
+                finished.append(time.perf_counter() - start)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    peaks: dict[int, int] = {}
     while proc.poll() is None:
         for child in _children(proc.pid):
             try:
                 status = Path(f"/proc/{child}/status").read_text()
-                ticks = sum(int(x) for x in Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[11:13])
             except OSError:
                 continue
-            peak = int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) if "VmHWM" in status else 0  # type: ignore[union-attr]
-            last = workers.get(child, (0, 0.0))[1]
-            if ticks != cpu.get(child):
-                cpu[child], last = ticks, time.perf_counter() - start
-            workers[child] = (max(peak, workers.get(child, (0, 0.0))[0]), last)
+            match = re.search(r"VmHWM:\s+(\d+)", status)
+            if match:
+                peaks[child] = max(peaks.get(child, 0), int(match.group(1)))
         time.sleep(interval)
+    reader.join()
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode})")
-    return elapsed, workers
+    return elapsed, finished, peaks
 
 
 def bench_batch() -> None:
@@ -302,15 +312,15 @@ def bench_batch() -> None:
                 build = [CASEPRESS, "build", "--force", "-j", str(jobs), *pdf]
                 if jobs == 1:
                     subprocess.run(build, cwd=work, capture_output=True, check=True)
-                elapsed, workers = _watch_workers(build, work)
+                elapsed, finished, peaks = _watch_workers(build, work)
                 results[jobs] = elapsed
                 per_core = n / (elapsed / 60) / jobs
                 print(f"{f'{n} cases, --jobs {jobs}':<48} {elapsed:.2f} s ({per_core:.1f} cases per minute per core)")
-                if jobs > 1 and workers:
-                    lasts = sorted(last for _, last in workers.values())
-                    print(f"{'  idle tail (first worker done -> last done)':<48} {lasts[-1] - lasts[0]:.2f} s")
-                    for pid, (peak, _) in sorted(workers.items()):
-                        print(f"{f'  peak RSS of worker {pid}':<48} {peak / 1024:.0f} MB")
+                if jobs > 1 and len(finished) >= jobs:
+                    # from the moment the queue ran dry (a worker finished and found nothing) to the last case
+                    print(f"{'  idle tail (a worker idle -> last case done)':<48} {finished[-1] - finished[-jobs]:.2f} s")
+                for pid, peak in sorted(peaks.items()):
+                    print(f"{f'  peak RSS of worker {pid}':<48} {peak / 1024:.0f} MB")
             print(f"{f'  speed-up with 2 jobs ({n} cases)':<48} {results[1] / results[2]:.2f}x  target >= 1.8x")
             times = []
             for _ in range(5):
