@@ -273,3 +273,31 @@ def test_the_manifest_remembers_what_a_case_names_outside_its_folder(tmp_path: P
     assert case_inputs(case, {**record, "journal": "remembered"}).journal == "generic"
     assert CaseEntry.from_json("a", {**_entry("a", 1.0).__dict__, "inputs": record}) is not None
     assert CaseEntry.from_json("a", {**_entry("a", 1.0).__dict__, "inputs": {**record, "csl": 3}}) is None
+
+
+def test_the_quick_bibliography_path_agrees_with_the_confinement_rule(tmp_path: Path) -> None:
+    from casepress.build.inputs import _bibliography
+    from casepress.core.confine import OUTPUT_FOLDER, Refused, bibliography_path
+    from casepress.core.project import Project
+
+    case_dir = tmp_path / "cases" / "a"
+    case_dir.mkdir(parents=True)
+    (tmp_path / "shared.bib").write_text("", encoding="utf-8")
+    (case_dir / "refs.bib").write_text("", encoding="utf-8")
+    (case_dir / "link.bib").symlink_to(tmp_path / "shared.bib")
+    (case_dir / "away.bib").symlink_to("/etc/hostname")
+    project, output = Project(tmp_path), str(tmp_path / OUTPUT_FOLDER)
+
+    def outcome(rule: object, name: str) -> object:
+        try:
+            return rule(name)  # type: ignore[operator]
+        except Refused:
+            return "refused"
+
+    names = ["refs.bib", "missing.bib", "link.bib", "away.bib", "../../shared.bib", "..", ".", "",
+             "bad\x01.bib", "http://x.org/a.bib", "sub\\refs.bib"]
+    quick = [outcome(lambda n: _bibliography(n, case_dir, project, output), n) for n in names]
+    full = [outcome(lambda n: bibliography_path(n, case_dir, tmp_path), n) for n in names]
+    assert quick == full
+    assert quick[:3] == [case_dir / "refs.bib", case_dir / "missing.bib", tmp_path / "shared.bib"]
+    assert quick[3] == "refused"

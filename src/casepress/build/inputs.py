@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from casepress.core.confine import Refused, bibliography_path, resolve_inside
+from casepress.core.confine import OUTPUT_FOLDER, Refused, bibliography_path, check_name, resolve_inside
 from casepress.core.limits import MAX_CASE_BYTES, MAX_TEMPLATE_BYTES
 from casepress.core.project import Project
 from casepress.journals.chain import journal_chain
@@ -85,11 +85,12 @@ def build_inputs(case_file: Path, project: Project, text: str, journal: str | No
     cache of it (the rebuild check reads each journal.yaml once per run)."""
     names = names if names is not None else read_inputs(text)
     case_dir = Path(os.path.realpath(case_file.parent))
-    files = {Path(os.path.realpath(case_file))}
+    files = {case_dir / case_file.name if not os.path.islink(case_file) else Path(os.path.realpath(case_file))}
     files.update(_confined(case_dir, figures))
+    output = os.path.realpath(project.root / OUTPUT_FOLDER)
     for name in names.bibliography:
         try:
-            files.add(bibliography_path(str(name), case_dir, project.root))
+            files.add(_bibliography(str(name), case_dir, project, output))
         except Refused:
             pass  # the check refuses it: nothing is read
     if names.csl:  # the case folder is the first place a style is looked for
@@ -98,6 +99,19 @@ def build_inputs(case_file: Path, project: Project, text: str, journal: str | No
     chain = journal_chain(project, journal or names.journal, parent_of or journal_parent)
     folders = [case_dir / "templates", *(Path(os.path.realpath(f)) for f in chain.looked)]
     return BuildInputs(case_dir, frozenset(files), tuple(folders), names.csl)
+
+
+def _bibliography(name: str, case_dir: Path, project: Project, output: str) -> Path:
+    """:func:`~casepress.core.confine.bibliography_path` (``case_dir`` a real path, ``output`` the
+    output folder's), without its real-path walks for the common case, a plain file of the case
+    folder that is no symlink (the rebuild check does this for every case)."""
+    if "/" in name or "\\" in name or name in (".", ".."):
+        return bibliography_path(name, case_dir, project.root)
+    check_name(name, "the case folder", parents_ok=True)
+    path = case_dir / name
+    if os.path.islink(path) or path.is_relative_to(output):  # the full rule (and its refusal)
+        return bibliography_path(name, case_dir, project.root)
+    return path
 
 
 def _confined(case_dir: Path, names: Iterable[str]) -> list[Path]:
