@@ -25,7 +25,7 @@ from typing import Any
 
 from casepress import __version__
 from casepress.core import internal
-from casepress.build.inputs import build_inputs, journal_parent
+from casepress.build.inputs import build_inputs
 from casepress.core.diagnostics import Diagnostic, Diagnostics
 from casepress.core.project import Project
 from casepress.core.limits import MAX_HASHED_BYTES
@@ -130,13 +130,13 @@ def _hash_tree(folder: Path, digest: Any, keep: str | None = None) -> bytes | No
 
 
 class Digester:
-    """Hashes case inputs; template folders, journal.yaml files and styles are read once per run."""
+    """Hashes case inputs; template folders, journals' chains and styles are read once per run."""
 
     def __init__(self, project: Project, options_key: str) -> None:
         self.project = project
         self.options_key = options_key
         self._folders: dict[Path, str] = {}
-        self._parents: dict[Path, str | None] = {}
+        self._journals: dict[str, tuple[Path, ...]] = {}
         self._styles: dict[str, str] = {}
 
     def folder(self, folder: Path) -> str:
@@ -157,7 +157,7 @@ class Digester:
         digest.update(f"casepress {__version__}\0{self.options_key}\0".encode())
         source = _hash_tree(case_file.parent, digest, keep=case_file.name)
         names = case_inputs(case_file, known, source)
-        inputs = build_inputs(case_file, self.project, "", journal_override, names=names, parent_of=self._parent)
+        inputs = build_inputs(case_file, self.project, "", journal_override, names=names, journals=self._journals)
         files, folders = inputs.outside()
         root = os.path.realpath(self.project.root)
         for path in files:  # inside the project (the confinement rule): named relative to it
@@ -167,12 +167,6 @@ class Digester:
         if inputs.style:
             digest.update(self.style(inputs.style).encode())
         return digest.hexdigest()
-
-    def _parent(self, settings: Path) -> str | None:
-        """:func:`~casepress.build.inputs.journal_parent`, read once per run for each journal.yaml."""
-        if settings not in self._parents:
-            self._parents[settings] = journal_parent(settings)
-        return self._parents[settings]
 
     def style(self, name: str) -> str:
         """Hash of a packaged CSL style named by a case (cached; template-bundled styles are in the

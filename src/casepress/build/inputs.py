@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,12 +77,12 @@ def read_case_text(case_file: Path) -> str:
 
 def build_inputs(case_file: Path, project: Project, text: str, journal: str | None = None,
                  figures: Iterable[str] = (), *, names: CaseInputs | None = None,
-                 parent_of: Callable[[Path], str | None] | None = None) -> BuildInputs:
+                 journals: dict[str, tuple[Path, ...]] | None = None) -> BuildInputs:
     """What building ``case_file`` (whose text is ``text``) reads; ``journal`` replaces the case's
     own (``build --journal``); ``figures`` are the figure files it names, when known (their
     folder is scanned anyway, unless hidden). ``names``: what ``text`` names, when the caller
-    knows it already (then ``text`` is not read); ``parent_of``: :func:`journal_parent`, or a
-    cache of it (the rebuild check reads each journal.yaml once per run)."""
+    knows it already (then ``text`` is not read); ``journals``: a cache of the folders each
+    journal's chain looks in, by journal name (the rebuild check walks each chain once per run)."""
     names = names if names is not None else read_inputs(text)
     case_dir = Path(os.path.realpath(case_file.parent))
     files = {case_dir / case_file.name if not os.path.islink(case_file) else Path(os.path.realpath(case_file))}
@@ -96,9 +96,13 @@ def build_inputs(case_file: Path, project: Project, text: str, journal: str | No
     if names.csl:  # the case folder is the first place a style is looked for
         path_like = names.csl.endswith(".csl") or "/" in names.csl or os.sep in names.csl
         files.update(_confined(case_dir, [names.csl if path_like else f"{names.csl}.csl"]))
-    chain = journal_chain(project, journal or names.journal, parent_of or journal_parent)
-    folders = [case_dir / "templates", *(Path(os.path.realpath(f)) for f in chain.looked)]
-    return BuildInputs(case_dir, frozenset(files), tuple(folders), names.csl)
+    name = journal or names.journal
+    looked = journals.get(name) if journals is not None else None
+    if looked is None:
+        looked = tuple(Path(os.path.realpath(f)) for f in journal_chain(project, name, journal_parent).looked)
+        if journals is not None:
+            journals[name] = looked
+    return BuildInputs(case_dir, frozenset(files), (case_dir / "templates", *looked), names.csl)
 
 
 def _bibliography(name: str, case_dir: Path, project: Project, output: str) -> Path:
