@@ -319,7 +319,7 @@ def bench_batch() -> None:
                 if jobs > 1 and len(finished) >= jobs:
                     # from the moment the queue ran dry (a worker finished and found nothing) to the last case
                     print(f"{'  idle tail (a worker idle -> last case done)':<48} {finished[-1] - finished[-jobs]:.2f} s")
-                for pid, peak in sorted(peaks.items()):
+                for pid, peak in sorted(peaks.items()) if jobs > 1 else ():  # --jobs 1 builds in-process
                     print(f"{f'  peak RSS of worker {pid}':<48} {peak / 1024:.0f} MB")
             print(f"{f'  speed-up with 2 jobs ({n} cases)':<48} {results[1] / results[2]:.2f}x  target >= 1.8x")
             times = []
