@@ -236,26 +236,91 @@ def _peak_rss(cmd: Sequence[str]) -> int:
     return int(out.stdout.strip())
 
 
-def bench_batch() -> None:
-    """N synthetic cases with --jobs 1 and 2: build time, speed-up (target >= 1.8x), no-op (<= 1 s for 100).
+TEMPLATE = REPO / "tests" / "samples" / "ankle-fracture"
+"""The template of the synthetic batches (benchmarks/synth.py varies its length)."""
 
-    CASEPRESS_BENCH_SIZES=10 runs one size; CASEPRESS_BENCH_PDF=0 builds HTML only."""
+
+def _children(pid: int) -> list[int]:
+    """The child processes of ``pid`` (a batch's workers), from /proc."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                stat = Path(entry.path, "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _watch_workers(cmd: Sequence[str], cwd: Path, interval: float = 0.1) -> tuple[float, list[float], dict[int, int]]:
+    """Run ``cmd`` (a batch build): wall seconds, when (seconds from the start) each case finished
+    (its CI progress line), and each worker's peak RSS (VmHWM, KiB, sampled from /proc)."""
+    import threading
+
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "CI": "1"})
+    finished: list[float] = []
+
+    def read() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            if re.match(r"\[\d+/\d+\] ", line):
+                finished.append(time.perf_counter() - start)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    peaks: dict[int, int] = {}
+    while proc.poll() is None:
+        for child in _children(proc.pid):
+            try:
+                status = Path(f"/proc/{child}/status").read_text()
+            except OSError:
+                continue
+            match = re.search(r"VmHWM:\s+(\d+)", status)
+            if match:
+                peaks[child] = max(peaks.get(child, 0), int(match.group(1)))
+        time.sleep(interval)
+    reader.join()
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode})")
+    return elapsed, finished, peaks
+
+
+def bench_batch() -> None:
+    """100 synthetic cases of varied length (every tenth much longer) with --jobs 1 and 2: cases per
+    minute per core, the speed-up (target >= 1.8x), the idle tail, peak RSS per worker; their
+    no-op rebuild (<= 1 s).
+
+    CASEPRESS_BENCH_SIZES=10 runs another size; CASEPRESS_BENCH_PDF=0 builds HTML only."""
     sys.path.insert(0, str(REPO / "benchmarks"))
     import synth
 
     compile_bytecode()
     pdf = [] if os.environ.get("CASEPRESS_BENCH_PDF", "1") == "1" else ["--no-pdf"]
-    sizes = [int(n) for n in os.environ.get("CASEPRESS_BENCH_SIZES", "10,100").split(",")]
+    sizes = [int(n) for n in os.environ.get("CASEPRESS_BENCH_SIZES", "100").split(",")]
     for n in sizes:
         with tempfile.TemporaryDirectory() as work_dir:
             work = Path(work_dir)
-            synth.cases(n, REFERENCE, work)
+            synth.varied_cases(n, TEMPLATE, work, long_every=10)
             results = {}
             for jobs in (1, 2):
-                start = time.perf_counter()
-                subprocess.run([CASEPRESS, "build", "--force", "-j", str(jobs), *pdf], cwd=work, capture_output=True, check=True)
-                results[jobs] = time.perf_counter() - start
-                print(f"{f'{n} cases, --jobs {jobs}':<48} {results[jobs]:.2f} s ({results[jobs] / n:.2f} s per case)")
+                # a first build records each case's time; the measured one is scheduled by it
+                build = [CASEPRESS, "build", "--force", "-j", str(jobs), *pdf]
+                if jobs == 1:
+                    subprocess.run(build, cwd=work, capture_output=True, check=True)
+                elapsed, finished, peaks = _watch_workers(build, work)
+                results[jobs] = elapsed
+                per_core = n / (elapsed / 60) / jobs
+                print(f"{f'{n} cases, --jobs {jobs}':<48} {elapsed:.2f} s ({per_core:.1f} cases per minute per core)")
+                if jobs > 1 and len(finished) >= jobs:
+                    # from the moment the queue ran dry (a worker finished and found nothing) to the last case
+                    print(f"{'  idle tail (a worker idle -> last case done)':<48} {finished[-1] - finished[-jobs]:.2f} s")
+                for pid, peak in sorted(peaks.items()) if jobs > 1 else ():  # --jobs 1 builds in-process
+                    print(f"{f'  peak RSS of worker {pid}':<48} {peak / 1024:.0f} MB")
             print(f"{f'  speed-up with 2 jobs ({n} cases)':<48} {results[1] / results[2]:.2f}x  target >= 1.8x")
             times = []
             for _ in range(5):
@@ -263,13 +328,45 @@ def bench_batch() -> None:
                 subprocess.run([CASEPRESS, "build", *pdf], cwd=work, capture_output=True, check=True)
                 times.append(time.perf_counter() - start)
             show(f"  no-op rebuild of {n} cases", times, "<= 1.000 s" if n == 100 else "")
-            probe = (
-                "import resource, subprocess, sys;"
-                f"subprocess.run([{CASEPRESS!r}, 'build', '--force', '-j', '2', *{pdf!r}], capture_output=True);"
-                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
-            )
-            peak = int(subprocess.run([sys.executable, "-c", probe], cwd=work, capture_output=True, text=True, check=True).stdout)
-            print(f"{'  peak memory of the largest process (a worker)':<48} {peak / 1024:.0f} MB")
+
+
+def bench_noop() -> None:
+    """The no-op rebuild of 10,000 small synthetic cases (target <= 10 s on 2 cores), built once
+    with --outputs html; over the target, a cProfile of one run shows where the time goes.
+
+    CASEPRESS_BENCH_NOOP=N for another count; CASEPRESS_BENCH_KEEP=DIR keeps the built project
+    there (and reuses it on the next run: the build takes minutes)."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    import synth
+
+    compile_bytecode()
+    n = int(os.environ.get("CASEPRESS_BENCH_NOOP", "10000"))
+    keep = os.environ.get("CASEPRESS_BENCH_KEEP")
+    with tempfile.TemporaryDirectory() as scratch:
+        work = Path(keep) if keep else Path(scratch)
+        build = [CASEPRESS, "build", "--outputs", "html", "-j", "2"]
+        if not (work / "cases").is_dir():
+            synth.varied_cases(n, TEMPLATE, work)
+        start = time.perf_counter()
+        subprocess.run(build, cwd=work, capture_output=True, check=True)  # (only what is missing, when kept)
+        print(f"{f'{n} small cases, first build (--outputs html -j 2)':<48} {time.perf_counter() - start:.1f} s")
+        times, cpu = [], []
+        for _ in range(5):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            result = subprocess.run(build, cwd=work, capture_output=True, text=True, check=True)
+            times.append(time.perf_counter() - start)
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+            if f"0 built, 0 failed, {n} unchanged" not in result.stderr:
+                raise SystemExit(f"not a no-op: {result.stderr[-300:]}")
+        median = show(f"  no-op rebuild of {n} cases", times, "<= 10.000 s" if n == 10000 else "")
+        show("    its CPU time (user + system; on a shared machine)", cpu)
+        if median > 10.0:
+            profile = subprocess.run([sys.executable, "-m", "cProfile", "-s", "cumtime", CASEPRESS, *build[1:]],
+                                     cwd=work, capture_output=True, text=True, check=True).stdout
+            print("  over the target: cProfile of one no-op rebuild (cumulative, top 25)")
+            print("\n".join(f"    {line}" for line in profile.splitlines()[:34]))
 
 
 def bench_refs() -> None:
@@ -343,6 +440,7 @@ BENCHMARKS: dict[str, Callable[[], None]] = {
     "pdf": bench_pdf,
     "outputs": bench_outputs,
     "batch": bench_batch,
+    "noop": bench_noop,
 }
 
 

@@ -62,3 +62,32 @@ def cases(n: int, reference: Path, root: Path) -> list[Path]:
         (folder / "case.yaml").write_text(variant, encoding="utf-8")
         made.append(folder)
     return made
+
+
+_PARAGRAPH = """    - care: [11b]
+      text: >-
+        Extra paragraph {n}: close contact casting is an alternative to surgery in older adults
+        [@willett2016], and the Ottawa ankle rules [@stiell1992] spare {n} radiographs in
+        every hundred patients; the stability of the fracture decides the treatment.
+"""
+
+
+def varied_cases(n: int, template: Path, root: Path, long_every: int = 0, long_paragraphs: int = 60) -> list[Path]:
+    """``n`` cases under ``root/cases/`` copied from ``template`` (a case with a ``discussion.paragraphs``
+    list, e.g. tests/samples/ankle-fracture), each with its own title and 0-3 extra discussion
+    paragraphs; with ``long_every`` k, every k-th case gets ``long_paragraphs`` more, so a batch
+    holds a few much longer cases (the ones a scheduler must start first)."""
+    text = (template / "case.yaml").read_text(encoding="utf-8")
+    anchor = "  conclusion: >-\n    Stability decides"
+    if anchor not in text:
+        raise ValueError(f"{template}/case.yaml has no discussion conclusion to lengthen before")
+    made = []
+    for i in range(n):
+        folder = root / "cases" / f"case-{i:05d}"
+        shutil.copytree(template, folder)
+        count = i % 4 + (long_paragraphs if long_every and i % long_every == long_every - 1 else 0)
+        extra = "".join(_PARAGRAPH.format(n=f"{i}.{j}") for j in range(count))
+        variant = text.replace("in an older woman: a case report", f"in an older woman ({i}): a case report", 1)
+        (folder / "case.yaml").write_text(variant.replace(anchor, extra + anchor, 1), encoding="utf-8")
+        made.append(folder)
+    return made

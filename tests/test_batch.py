@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from casepress.build.batch import in_shard, parse_shard
+from casepress.build.batch import CaseEntry, case_bytes, estimate_costs, in_shard, parse_shard, schedule
 from casepress.cli import main
 
 from .conftest import REPO
@@ -206,3 +206,98 @@ def test_the_digest_hashes_what_the_build_reads_and_nothing_else(tmp_path: Path)
     assert second != first, "a .bib file outside the case folder is an input"
     (tmp_path / "templates" / "journals" / "parent" / "assets" / "parent.css").write_text("p {}\n", encoding="utf-8")
     assert digest() != second, "so is the journal the case's journal extends"
+
+
+# --------------------------------------------------------------------------- scheduling
+
+
+def _entry(slug: str, seconds: float | None) -> CaseEntry:
+    return CaseEntry(slug=slug, digest="d", title=slug, authors=[], published=None, keywords=[],
+                     journal="generic", files={"html": f"{slug}/index.html"}, seconds=seconds)
+
+
+def test_cost_is_the_last_build_time_else_the_size_at_the_batch_rate() -> None:
+    files = [Path(f"cases/{slug}/case.yaml") for slug in ("a", "b", "c", "d")]
+    sizes = {"a": 1000, "b": 3000, "c": 500, "d": 2000}
+    previous = {"a": _entry("a", 2.0), "b": _entry("b", 4.0), "c": _entry("c", None)}
+    costs = estimate_costs(files, previous, size=lambda folder: sizes[folder.name])
+    # 6 s for 4000 bytes: 0.0015 s per byte for the cases without a recorded time
+    assert costs == {files[0]: 2.0, files[1]: 4.0, files[2]: 0.75, files[3]: 3.0}
+    assert estimate_costs(files, {}, size=lambda folder: sizes[folder.name]) == {
+        files[0]: 1000.0, files[1]: 3000.0, files[2]: 500.0, files[3]: 2000.0}, "no time known: bytes"
+
+
+def test_longest_cases_start_first_and_ties_keep_slug_order() -> None:
+    sizes = {"alpha": 10, "beta": 900, "gamma": 10, "delta": 10, "omega": 50}
+    jobs = [(Path(f"cases/{slug}/case.yaml"), f"digest-{slug}") for slug in ("omega", "gamma", "delta", "beta", "alpha")]
+    order = schedule(jobs, {}, size=lambda folder: sizes[folder.name])
+    assert [c.parent.name for c, _ in order] == ["beta", "omega", "alpha", "delta", "gamma"]
+    assert dict(order) == dict(jobs), "each case keeps its digest"
+    # a recorded build time outranks the size: omega was slow last time
+    timed = {"omega": _entry("omega", 30.0), "beta": _entry("beta", 3.0)}
+    order = schedule(jobs, timed, size=lambda folder: sizes[folder.name])
+    assert [c.parent.name for c, _ in order] == ["omega", "beta", "alpha", "delta", "gamma"]
+    assert schedule(list(reversed(jobs)), timed, size=lambda folder: sizes[folder.name]) == order
+
+
+def test_case_bytes_counts_regular_files_only(tmp_path: Path) -> None:
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "case.yaml").write_bytes(b"x" * 120)
+    (tmp_path / "figures" / "a.svg").write_bytes(b"y" * 30)
+    (tmp_path / "figures" / "link.svg").symlink_to(tmp_path / "case.yaml")
+    assert case_bytes(tmp_path) == 150
+
+
+def test_a_built_case_records_its_build_time(project: Path) -> None:
+    assert main(["build", "--no-pdf", "--jobs", "1"]) == 0
+    manifest = json.loads((project / "output" / ".casepress-manifest.json").read_text(encoding="utf-8"))
+    seconds = [manifest["cases"][slug]["seconds"] for slug in ("alpha", "beta", "gamma")]
+    assert all(isinstance(s, float) and s > 0 for s in seconds), seconds
+    assert CaseEntry.from_json("alpha", {**manifest["cases"]["alpha"], "seconds": -1.0}) is None
+    assert CaseEntry.from_json("alpha", {**manifest["cases"]["alpha"], "seconds": "2"}) is None
+
+
+def test_the_manifest_remembers_what_a_case_names_outside_its_folder(tmp_path: Path) -> None:
+    from casepress.build.manifest import case_inputs, inputs_record
+
+    case = tmp_path / "case.yaml"
+    case.write_bytes(b"title: T\r\njournal: frontiers\r\nbibliography: [a.bib, ../shared.bib]\r\n")
+    record = inputs_record(case)
+    assert {k: v for k, v in record.items() if k != "source"} == {
+        "journal": "frontiers", "csl": None, "bibliography": ["a.bib", "../shared.bib"]}
+    assert case_inputs(case, record) == case_inputs(case)
+    # the record is trusted only for the bytes it was read from: the YAML is not parsed again...
+    assert case_inputs(case, {**record, "journal": "remembered"}).journal == "remembered"
+    # ...and an edit is read afresh, whatever the record says
+    case.write_text("journal: generic\n", encoding="utf-8")
+    assert case_inputs(case, {**record, "journal": "remembered"}).journal == "generic"
+    assert CaseEntry.from_json("a", {**_entry("a", 1.0).__dict__, "inputs": record}) is not None
+    assert CaseEntry.from_json("a", {**_entry("a", 1.0).__dict__, "inputs": {**record, "csl": 3}}) is None
+
+
+def test_the_quick_bibliography_path_agrees_with_the_confinement_rule(tmp_path: Path) -> None:
+    from casepress.build.inputs import _bibliography
+    from casepress.core.confine import OUTPUT_FOLDER, Refused, bibliography_path
+    from casepress.core.project import Project
+
+    case_dir = tmp_path / "cases" / "a"
+    case_dir.mkdir(parents=True)
+    (tmp_path / "shared.bib").write_text("", encoding="utf-8")
+    (case_dir / "refs.bib").write_text("", encoding="utf-8")
+    (case_dir / "link.bib").symlink_to(tmp_path / "shared.bib")
+    (case_dir / "away.bib").symlink_to("/etc/hostname")
+    project, output = Project(tmp_path), str(tmp_path / OUTPUT_FOLDER)
+
+    def outcome(rule: object, name: str) -> object:
+        try:
+            return rule(name)  # type: ignore[operator]
+        except Refused:
+            return "refused"
+
+    names = ["refs.bib", "missing.bib", "link.bib", "away.bib", "../../shared.bib", "..", ".", "",
+             "bad\x01.bib", "http://x.org/a.bib", "sub\\refs.bib"]
+    quick = [outcome(lambda n: _bibliography(n, case_dir, project, output), n) for n in names]
+    full = [outcome(lambda n: bibliography_path(n, case_dir, tmp_path), n) for n in names]
+    assert quick == full
+    assert quick[:3] == [case_dir / "refs.bib", case_dir / "missing.bib", tmp_path / "shared.bib"]
+    assert quick[3] == "refused"

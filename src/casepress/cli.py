@@ -207,7 +207,7 @@ def build(cases: tuple[str, ...], output: str | None, outputs: str | None, no_pd
     case does not stop the others, and its previous output stays.
     """
     from casepress.build.batch import in_shard, parse_shard
-    from casepress.build.pipeline import BuildOptions
+    from casepress.core.options import BuildOptions
 
     project = _project(root)
     if journal is not None and journal not in project.journals():
@@ -260,21 +260,22 @@ def build(cases: tuple[str, ...], output: str | None, outputs: str | None, no_pd
 
 def _plan(case_files: list[Path], project: Project, options: Any, force: bool,
           diagnostics: Diagnostics) -> list[tuple[Path, str]]:
-    """The cases to build, with their input digests: a case is unchanged when its inputs are and
-    its folder holds every selected output's files (the manifest says which); an unchanged
-    case's warnings are replayed."""
-    from casepress.build.batch import MANIFEST, Digester, Manifest, replay_warnings
+    """The cases to build, with their input digests, longest first: a case is unchanged when its
+    inputs are and its folder holds every selected output's files (the manifest says which); an
+    unchanged case's warnings are replayed."""
+    from casepress.build.batch import MANIFEST, Digester, Manifest, replay_warnings, schedule
 
     manifest = Manifest.load(options.output_root / MANIFEST)
     digester = Digester(project, options.key())
     selected = registry.select(options.outputs, options.pdf)
     todo: list[tuple[Path, str]] = []
     for case_file in case_files:
-        digest = guarded(lambda c, p, d: digester.case(c, options.journal), case_file, project, diagnostics)
-        if digest is None:
-            continue  # the digest itself failed: reported as error[internal]
         slug = case_file.parent.name
         previous = manifest.cases.get(slug)
+        known = previous.inputs if previous is not None else None
+        digest = guarded(lambda c, p, d: digester.case(c, options.journal, known), case_file, project, diagnostics)
+        if digest is None:
+            continue  # the digest itself failed: reported as error[internal]
         wanted = registry.case_files(slug, selected)
         if previous is not None:  # the files named from the case (a generated figure) must be there too
             wanted.update(registry.named_files(slug, previous.files, selected))
@@ -286,7 +287,7 @@ def _plan(case_files: list[Path], project: Project, options: Any, force: bool,
         else:
             assert previous is not None
             diagnostics.extend(replay_warnings(previous, project.root))
-    return todo
+    return schedule(todo, manifest.cases)
 
 
 def _build_all(todo: list[tuple[Path, str]], project: Project, options: Any, jobs: int | None, fmt: str,
@@ -311,9 +312,10 @@ def _finish_output(output_root: Path, project: Project, diagnostics: Diagnostics
     """Settle the manifest with what was written and, with ``index`` (the ``collection`` output),
     write the collection index (under the folder's lock)."""
     from casepress.build.batch import MANIFEST, Manifest, finish
-    from casepress.build.collection import write_index
 
     def write(manifest: Manifest) -> None:
+        from casepress.build.collection import write_index  # the journal model: only with the index
+
         write_index(manifest, project, output_root, diagnostics)
 
     try:
@@ -377,7 +379,7 @@ def care(cases: tuple[str, ...], output: str | None, no_pdf: bool, strict: bool,
     import json
 
     from casepress.outputs import checklist as care_report
-    from casepress.build.pipeline import BuildOptions
+    from casepress.core.options import BuildOptions
 
     project = _project(root)
     diagnostics = Diagnostics()

@@ -25,11 +25,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from casepress.core.confine import Refused, bibliography_path, resolve_inside
+from casepress.core.confine import OUTPUT_FOLDER, Refused, bibliography_path, check_name, resolve_inside
 from casepress.core.limits import MAX_CASE_BYTES, MAX_TEMPLATE_BYTES
 from casepress.core.project import Project
 from casepress.journals.chain import journal_chain
-from casepress.load.caseinputs import read_inputs, read_top_level
+from casepress.load.caseinputs import CaseInputs, read_inputs, read_top_level
 
 
 @dataclass(frozen=True)
@@ -76,25 +76,46 @@ def read_case_text(case_file: Path) -> str:
 
 
 def build_inputs(case_file: Path, project: Project, text: str, journal: str | None = None,
-                 figures: Iterable[str] = ()) -> BuildInputs:
+                 figures: Iterable[str] = (), *, names: CaseInputs | None = None,
+                 journals: dict[str, tuple[Path, ...]] | None = None) -> BuildInputs:
     """What building ``case_file`` (whose text is ``text``) reads; ``journal`` replaces the case's
     own (``build --journal``); ``figures`` are the figure files it names, when known (their
-    folder is scanned anyway, unless hidden)."""
-    names = read_inputs(text)
+    folder is scanned anyway, unless hidden). ``names``: what ``text`` names, when the caller
+    knows it already (then ``text`` is not read); ``journals``: a cache of the folders each
+    journal's chain looks in, by journal name (the rebuild check walks each chain once per run)."""
+    names = names if names is not None else read_inputs(text)
     case_dir = Path(os.path.realpath(case_file.parent))
-    files = {Path(os.path.realpath(case_file))}
+    files = {case_dir / case_file.name if not os.path.islink(case_file) else Path(os.path.realpath(case_file))}
     files.update(_confined(case_dir, figures))
+    output = os.path.realpath(project.root / OUTPUT_FOLDER)
     for name in names.bibliography:
         try:
-            files.add(bibliography_path(str(name), case_dir, project.root))
+            files.add(_bibliography(str(name), case_dir, project, output))
         except Refused:
             pass  # the check refuses it: nothing is read
     if names.csl:  # the case folder is the first place a style is looked for
         path_like = names.csl.endswith(".csl") or "/" in names.csl or os.sep in names.csl
         files.update(_confined(case_dir, [names.csl if path_like else f"{names.csl}.csl"]))
-    chain = journal_chain(project, journal or names.journal, journal_parent)
-    folders = [case_dir / "templates", *(Path(os.path.realpath(f)) for f in chain.looked)]
-    return BuildInputs(case_dir, frozenset(files), tuple(folders), names.csl)
+    name = journal or names.journal
+    looked = journals.get(name) if journals is not None else None
+    if looked is None:
+        looked = tuple(Path(os.path.realpath(f)) for f in journal_chain(project, name, journal_parent).looked)
+        if journals is not None:
+            journals[name] = looked
+    return BuildInputs(case_dir, frozenset(files), (case_dir / "templates", *looked), names.csl)
+
+
+def _bibliography(name: str, case_dir: Path, project: Project, output: str) -> Path:
+    """:func:`~casepress.core.confine.bibliography_path` (``case_dir`` a real path, ``output`` the
+    output folder's), without its real-path walks for the common case, a plain file of the case
+    folder that is no symlink (the rebuild check does this for every case)."""
+    if "/" in name or "\\" in name or name in (".", ".."):
+        return bibliography_path(name, case_dir, project.root)
+    check_name(name, "the case folder", parents_ok=True)
+    path = case_dir / name
+    if os.path.islink(path) or path.is_relative_to(output):  # the full rule (and its refusal)
+        return bibliography_path(name, case_dir, project.root)
+    return path
 
 
 def _confined(case_dir: Path, names: Iterable[str]) -> list[Path]:

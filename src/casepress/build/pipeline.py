@@ -174,18 +174,22 @@ def build_case(case_file: Path, project: Project, options: BuildOptions, diagnos
     warnings) is recorded with the swap, and the outputs an earlier build of the same
     inputs wrote that this one does not make are kept (:func:`carry_over`).
     """
+    import time
+
     local = Diagnostics()
+    start = time.perf_counter()
     built = gather(case_file, project, options, local)
+    seconds = round(time.perf_counter() - start, 3)
     diagnostics.extend(local)
     if built is None or (options.strict and local.warnings):
         return None
     entry = None
     if digest is not None:
-        from casepress.build.manifest import MANIFEST, Manifest, portable_warnings
+        from casepress.build.manifest import current_entry, portable_warnings
 
-        previous = Manifest.load(options.output_root / MANIFEST).cases.get(built.checked.slug)
+        previous = current_entry(options.output_root, built.checked.slug)
         built = carry_over(built, previous, digest, options.output_root / built.checked.slug)
-        entry = case_entry(built, digest, options, portable_warnings(local, project.root))
+        entry = case_entry(built, digest, options, portable_warnings(local, project.root), seconds)
     if write_built(built, options, diagnostics, entry) is None:
         return None
     return built
@@ -231,9 +235,10 @@ def carry_over(built: BuiltCase, previous: CaseEntry | None, digest: str, folder
 
 
 def case_entry(built: BuiltCase, digest: str, options: BuildOptions,
-               warnings: list[dict[str, object]] | None = None) -> CaseEntry:
-    """The collection manifest's record of a built case (``warnings`` as :func:`batch.portable_warnings`)."""
-    from casepress.build.manifest import CaseEntry
+               warnings: list[dict[str, object]] | None = None, seconds: float | None = None) -> CaseEntry:
+    """The collection manifest's record of a built case (``warnings`` as :func:`batch.portable_warnings`;
+    ``seconds``, how long its stages took)."""
+    from casepress.build.manifest import CaseEntry, inputs_record
     from casepress.text.prose import plain_text
 
     case, slug = built.checked.case, built.checked.slug
@@ -249,4 +254,6 @@ def case_entry(built: BuiltCase, digest: str, options: BuildOptions,
         journal=options.journal or case.journal,
         files=files,
         warnings=list(warnings or []),
+        seconds=seconds,
+        inputs=inputs_record(built.checked.doc.path),
     )

@@ -246,6 +246,15 @@ def peek(folder: Path) -> dict[str, dict[str, Any]]:
     return found
 
 
+def peek_slug(folder: Path, slug: str) -> dict[str, Any] | None:
+    """:func:`peek` for one slug: its completed swap's entry, None when the manifest file's own is
+    (one record read, however many swaps are pending)."""
+    record = _read(_record_path(folder, slug))
+    if record is None or record["slug"] != slug:
+        return None
+    return _resolve(folder, record, mutate=False)
+
+
 @contextlib.contextmanager
 def settle(folder: Path) -> Iterator[dict[str, dict[str, Any]]]:
     """Finish every interrupted swap (lock held) and yield the completed entries to save.

@@ -102,11 +102,8 @@ def output_conflict(output: Path, project: Project, case_files: list[Path] | tup
     guarded += [("the templates folder", root, True) for root in sorted(templates)]
     for label, folder, guard_inside in guarded:
         other = folder.resolve()
-        where = f"{label} {display_path(folder)}/"
-        if real == other:
-            return f"'{shown}' is {where}"
-        if guard_inside and real.is_relative_to(other):
-            return f"'{shown}' lies inside {where}"
-        if other.is_relative_to(real):
-            return f"'{shown}' contains {where}"
+        relation = ("is" if real == other else "lies inside" if guard_inside and real.is_relative_to(other)
+                    else "contains" if other.is_relative_to(real) else None)
+        if relation is not None:  # named only then: a batch checks every case folder
+            return f"'{shown}' {relation} {label} {display_path(folder)}/"
     return None
