@@ -36,7 +36,9 @@ def _doc(name: str) -> str:
     owner = getattr(model, owner_name) if owner_name else model.Case
     if not (isinstance(owner, type) and issubclass(owner, BaseModel)) or field_name not in owner.model_fields:
         raise KeyError(f"no field {name!r} in the case model")
-    text = owner.model_fields[field_name].description or ""
+    from casepress.model.base import field_docs
+
+    text = field_docs(owner).get(field_name, "")
     return " ".join(text.split()).replace("``", "")
 
 

@@ -136,14 +136,47 @@ Email = Annotated[str, AfterValidator(_email)]
 
 
 class Model(BaseModel):
-    """Base for every part of the case: unknown keys are errors, docstrings document fields."""
+    """Base for every part of the case: unknown keys are errors, docstrings document fields.
+
+    The docstring under each field is its documentation, but pydantic does not read it
+    (``use_attribute_docstrings`` parses every class's source at import, a sixth of a cold
+    ``casepress check``): :func:`field_docs` reads it when the JSON Schema or the scaffold
+    needs it. Validators are built on first use (``defer_build``), once for the whole case.
+    """
 
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
-        use_attribute_docstrings=True,
+        defer_build=True,
         str_strip_whitespace=False,
     )
+
+
+def field_docs(cls: type[BaseModel]) -> dict[str, str]:
+    """The docstrings of a model's fields, its bases' first (the string literal under each
+    annotated name, cleaned as :func:`inspect.cleandoc` does), read from the classes' source."""
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        if issubclass(klass, BaseModel) and klass is not BaseModel:
+            docs.update(_own_field_docs(klass))
+    return docs
+
+
+def _own_field_docs(cls: type) -> dict[str, str]:
+    """The docstrings of the fields a class itself declares."""
+    import ast
+    import inspect
+    import textwrap
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
+    assert isinstance(tree, ast.ClassDef)
+    docs: dict[str, str] = {}
+    for node, following in zip(tree.body, tree.body[1:]):
+        if (isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)
+                and isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)):
+            docs[node.target.id] = inspect.cleandoc(following.value.value)
+    return docs
 
 
 class NotReported(Model):
