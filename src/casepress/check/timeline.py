@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from casepress.core.diagnostics import Diagnostics, did_you_mean
+from casepress.core.diagnostics import Diagnostics, FieldPath, did_you_mean
 from casepress.core.limits import MAX_YEAR, MIN_YEAR
 from casepress.model import PartialDate, RelativeDate, Timeline, TimelineEvent
 from casepress.model.dates import Precision, coarser
@@ -127,11 +127,7 @@ def resolve_events(
             reported.add(i)
             if ctx is not None and diagnostics is not None:
                 path = base + (i, "date", "after" if rel.after else "before")
-                anchor = rel.after or rel.before
-                diagnostics.error(
-                    "undefined-ref", f"timeline event '{anchor}' is not defined (no event has this id)",
-                    ctx.at(path), path, did_you_mean(str(anchor), ids),
-                )
+                _report_undefined(str(rel.after or rel.before), ids, path, ctx, diagnostics)
     # Relative dates may point forwards ('before') or backwards ('after'): follow each chain
     # of anchors once, then date it from its fixed end (linear in the number of events).
     failed: set[int] = set()  # in a circle, or dated from an event with an undefined anchor
@@ -185,11 +181,13 @@ def check_elapsed_from(timeline: Timeline, ctx: CaseContext, diagnostics: Diagno
     ids = [e.id for e in timeline.events if e.id]
     origin = timeline.elapsed_from
     if origin is not None and origin not in ids:
-        path = ("timeline", "elapsed_from")
-        diagnostics.error(
-            "undefined-ref", f"timeline event '{origin}' is not defined (no event has this id)",
-            ctx.at(path), path, did_you_mean(str(origin), ids),
-        )
+        _report_undefined(origin, ids, ("timeline", "elapsed_from"), ctx, diagnostics)
+
+
+def _report_undefined(name: str, ids: list[str], path: FieldPath, ctx: CaseContext, diagnostics: Diagnostics) -> None:
+    """An event id that names no event of the timeline (an anchor, or where elapsed time starts)."""
+    diagnostics.error("undefined-ref", f"timeline event '{name}' is not defined (no event has this id)",
+                      ctx.at(path), path, did_you_mean(name, ids))
 
 
 def _chain(i: int, timeline: Timeline, by_id: dict[str | None, int], bounds: dict[int, _Dated],

@@ -10,7 +10,6 @@ written as decimals keeps its text too (:class:`~casepress.model.base.SourceFloa
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from typing import Any
 import yaml
 
 from casepress.core.diagnostics import Diagnostics, FieldPath, Location, display_path
-from casepress.model.base import DECIMAL, SourceFloat
+from casepress.model.base import DECIMAL_TEXT, SourceFloat
 
 try:  # libyaml is several times faster; the pure-Python loader is the fallback.
     _Loader: type = yaml.CSafeLoader
@@ -28,9 +27,6 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 _STR = "tag:yaml.org,2002:str"
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
-_DECIMAL = re.compile(DECIMAL)
-"""A float written as a report writes one (``0.10``, ``-11.4``) is kept with its text; other YAML
-float spellings (``1_000.5``, ``.5``, ``1:30.0``, ``.inf``) are plain floats."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,7 +296,9 @@ def _build(
         value = _CONSTRUCTOR.construct_object(node, deep=True)
     except yaml.YAMLError:
         return node.value
-    if isinstance(value, float) and _DECIMAL.fullmatch(node.value):
+    if isinstance(value, float) and DECIMAL_TEXT.fullmatch(node.value):
         # 0.10 is read as 0.1; the text keeps the digits for fields that print numbers as written.
+        # Only a float written as a report writes one (0.10, -11.4): other YAML spellings
+        # (1_000.5, .5, 1:30.0, .inf) stay plain floats.
         return SourceFloat(value, node.value)
     return value

@@ -32,6 +32,8 @@ class Markdown(str):
 
 DECIMAL = r"[-+]?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?"
 """A number as a report writes it: ``7.19``, ``-11.4``, ``0.10``, ``16``, ``1.2e3``."""
+DECIMAL_TEXT = re.compile(DECIMAL)
+""":data:`DECIMAL`, compiled (the loader and the laboratory values match whole texts with it)."""
 
 
 class SourceFloat(float):

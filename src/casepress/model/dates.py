@@ -171,7 +171,9 @@ class PartialDate(str):
         return first, _end_of(first, self.precision)
 
 
-_MOMENT = re.compile(r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?")
+MOMENT = r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?"
+"""A moment as a case writes it: ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``, ``YYYY-MM-DDTHH:MM[:SS]``."""
+_MOMENT = re.compile(MOMENT)
 _HINTS = (
     (re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})"),
      "'{value}' has a time zone; write the local clinical time without one, e.g. 2025-03-14T06:40"),
@@ -206,6 +208,6 @@ def _partial_date(value: Any) -> PartialDate:
 DateValue = Annotated[
     str,
     PlainValidator(_partial_date),
-    WithJsonSchema({"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?)?)?)?$"}),
+    WithJsonSchema({"type": "string", "pattern": f"^{MOMENT}$"}),
 ]
 """A moment known to the year, month, day or minute: ``2013``, ``2013-01``, ``2024-03-02``, ``2025-03-14T06:40``."""

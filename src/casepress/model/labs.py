@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, PlainValidator, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
-from casepress.model.base import DECIMAL, Model, Slug, SourceFloat, Text, non_blank
+from casepress.model.base import DECIMAL, DECIMAL_TEXT, Model, Slug, SourceFloat, Text, non_blank
 from casepress.model.dates import DateValue
 
-_DECIMAL = re.compile(DECIMAL)
 
 
 class Numeral(str):
@@ -41,7 +39,7 @@ def numeral(value: Any) -> Numeral | None:
         return Numeral(str(value))
     if isinstance(value, float):
         return Numeral(repr(value)) if math.isfinite(value) else None
-    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+    if isinstance(value, str) and DECIMAL_TEXT.fullmatch(value.strip()):
         return Numeral(value.strip())
     return None
 

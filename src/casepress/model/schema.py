@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
-
-from typing import get_args
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
@@ -27,13 +25,13 @@ def _models(root: type[BaseModel]) -> dict[str, type[BaseModel]]:
             found[item.__name__] = item
             todo += [f.annotation for f in item.model_fields.values()]
         todo += list(get_args(item))
-        todo += [m for m in getattr(item, "__metadata__", ())]
+        todo += getattr(item, "__metadata__", ())
     return found
 
 
 def _describe(schema: dict[str, Any], model: type[BaseModel]) -> None:
-    """Put each field's docstring into its property as ``description`` (first, where pydantic's
-    ``use_attribute_docstrings`` would have put it, after the title-less keys)."""
+    """Put each field's docstring into its property as ``description``, as pydantic's
+    ``use_attribute_docstrings`` would (the same data; the key comes last)."""
     docs = field_docs(model)
     for name, info in model.model_fields.items():
         prop = schema.get("properties", {}).get(info.alias or name)
