@@ -27,7 +27,7 @@ from markdown_it.token import Token
 from casepress.text import markup
 from casepress.outputs.jats.inline import CitationNode, LinkNode, StyledNode, TextNode
 from casepress.text.prose import markdown
-from casepress.stages import Text
+from casepress.stages.resolved import Text
 
 
 @dataclass(frozen=True)
