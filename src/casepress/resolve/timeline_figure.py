@@ -17,7 +17,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from casepress.model import Case, Intervention, PartialDate, TherapeuticIntervention
 from casepress.stages.resolved import TimelineEntry
