@@ -23,7 +23,7 @@ from casepress.resolve.timeline_figure import (
     ticks,
     timeline_figure,
 )
-from casepress.stages import Prose, TimelineEntry
+from casepress.stages.resolved import Prose, TimelineEntry
 
 ARRIVAL = datetime(2025, 11, 3, 6, 40)
 

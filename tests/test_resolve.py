@@ -22,7 +22,7 @@ from casepress.build.pipeline import check_case
 from casepress.core.project import Project
 from casepress.resolve import resolve
 from casepress.resolve.citations import from_html
-from casepress.stages import BlockSite, CellText, GroupId, ResolvedCase, SectionProse
+from casepress.stages.resolved import BlockSite, CellText, GroupId, ResolvedCase, SectionProse
 
 from .conftest import REPO
 

@@ -19,7 +19,7 @@ from casepress.core.reproducible import build_time
 from casepress.outputs.submission.figures import figure_files, stripped_from_case
 from casepress.outputs.submission.package import MANIFEST, PackageFile, package_files, submission_zip
 from casepress.outputs.submission.raster import svg_to_png, with_dpi
-from casepress.stages import GeneratedImage
+from casepress.stages.resolved import GeneratedImage
 
 from .conftest import REPO
 

@@ -539,6 +539,11 @@ def refs(libraries: tuple[str, ...], style: str, fmt: str) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code instead of raising SystemExit (handy in tests)."""
+    # pydantic looks for plugins (observability hooks for an application's own models) through
+    # importlib.metadata when it builds the first validator: ~8 ms of imports and a scan of
+    # every installed distribution, for models that are casepress's own. A user who sets the
+    # variable keeps their choice.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         cli.main(args=list(argv) if argv is not None else None, prog_name="casepress", standalone_mode=True)
     except SystemExit as exc:

@@ -4,7 +4,7 @@
 
 The outputs (HTML, PDF, CARE checklist, JATS, DOCX, the submission zip) run in the order of
 :data:`casepress.outputs.registry.OUTPUTS`, each a writer over the typed
-:class:`~casepress.stages.CaseWork`; ``BuildOptions.outputs`` chooses them.
+:class:`~casepress.stages.work.CaseWork`; ``BuildOptions.outputs`` chooses them.
 
 ``check_case`` runs the checking stages only (nothing heavy is imported, nothing
 is written); ``build_case`` gathers and checks everything before a byte is
@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING
 from casepress.core.diagnostics import Diagnostics, warning_code
 from casepress.core.project import Project
 from casepress.load.source import SourceDocument, load_yaml
-from casepress.stages import BuildOptions, BuiltCase, CaseWork, CheckedCase
+from casepress.core.options import BuildOptions
+from casepress.stages.checked import CheckedCase
+from casepress.stages.work import BuiltCase, CaseWork
 from casepress.check.validate import validate
 
 __all__ = ["BuildOptions", "BuiltCase", "CheckedCase", "build_case", "case_entry", "check_case", "gather",

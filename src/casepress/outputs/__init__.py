@@ -1,3 +1,3 @@
-"""Writers: each turns the resolved case (:class:`casepress.stages.ResolvedCase`) into one output:
+"""Writers: each turns the resolved case (:class:`casepress.stages.resolved.ResolvedCase`) into one output:
 HTML, PDF (through HTML), the CARE checklist, the collection page, JATS, Word, the submission zip.
 """

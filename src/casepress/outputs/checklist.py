@@ -15,7 +15,8 @@ from typing import Any
 from casepress.model.care import care_status, checklist
 from casepress.core.diagnostics import Diagnostics
 from casepress.model import Case
-from casepress.stages import ItemReport, Place, ResolvedCase, page_ranges
+from casepress.stages.resolved import ResolvedCase
+from casepress.stages.checklist import ItemReport, Place, page_ranges
 from casepress.journals.template_files import CHECKLIST_TEMPLATE
 
 __all__ = ["ItemReport", "Place", "as_json", "as_text", "dumps", "locate", "page_ranges", "render_checklist_html"]

@@ -26,7 +26,9 @@ from casepress.text import prose
 from casepress.core.diagnostics import Diagnostics, Location, display_path
 from casepress.outputs.html_writer import HtmlWriter, inline_html
 from casepress.journals.journal import Journal
-from casepress.stages import CheckedCase, RenderedHtml, ResolvedCase
+from casepress.stages.checked import CheckedCase
+from casepress.stages.resolved import ResolvedCase
+from casepress.stages.work import RenderedHtml
 from casepress.journals.template_errors import is_template_error, report_template_error
 from casepress.journals.template_files import ARTICLE_TEMPLATE, article_chain, asset_files
 from casepress.journals.templating import PASS_KEY, article_environment, forget_environments

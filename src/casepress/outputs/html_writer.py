@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 from casepress.text import markup, prose
 from casepress.model import Markdown, iter_prose
 from casepress.resolve.layout import field_anchor
-from casepress.stages import (
+from casepress.stages.resolved import (
     BlockSite,
     Cell,
     CellText,

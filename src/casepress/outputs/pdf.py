@@ -21,7 +21,8 @@ from urllib.parse import unquote, urlsplit
 from urllib.request import urlopen
 
 from casepress.core.diagnostics import Diagnostics, Location, display_path, warning_code
-from casepress.stages import CheckedCase, RenderedHtml, RenderedPdf
+from casepress.stages.checked import CheckedCase
+from casepress.stages.work import RenderedHtml, RenderedPdf
 from casepress.journals.stylesheets import BASE_URL, check_stylesheets, classify, html_references, refused
 
 

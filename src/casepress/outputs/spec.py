@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from casepress.core.diagnostics import Diagnostics
-    from casepress.stages import CaseWork
+    from casepress.stages.work import CaseWork
 
 Writer = Callable[["CaseWork", "Diagnostics"], bool]
-"""Makes an output from the typed values in the :class:`~casepress.stages.CaseWork` (the slots
+"""Makes an output from the typed values in the :class:`~casepress.stages.work.CaseWork` (the slots
 of the outputs it depends on are filled), fills its own slot and the files it writes; False
 when it reported an error (then nothing of the case is written)."""
 
@@ -47,7 +47,7 @@ class Output:
     named: str | None = None
     """The kind prefix of files its writer names from the case itself, besides ``files``
     (``figure:`` for the generated figures: kind ``figure:fig-course``), which the writer
-    records in :attr:`casepress.stages.CaseWork.named` for the manifest."""
+    records in :attr:`casepress.stages.work.CaseWork.named` for the manifest."""
 
 
 def one_file(kind: str, name: Callable[[str], str]) -> FilesOf:

@@ -1,5 +1,5 @@
 """The resolve stage: a checked case arranged for a journal, every number and citation decided,
-as format-neutral data (:class:`casepress.stages.ResolvedCase`) that every writer prints.
+as format-neutral data (:class:`casepress.stages.resolved.ResolvedCase`) that every writer prints.
 
 Modules: ``layout`` (sections and statements from journal.yaml, the reading plan), ``groups``
 (the citation and cross-reference groups of a field), ``walk`` (numbering and float placement

@@ -2,7 +2,7 @@
 
 :mod:`casepress.cite.csl` formats clusters and entries as a small, closed set of HTML (``<i>``,
 ``<b>``, ``<sup>``, ``<sub>``, a few styled spans, links out and links to the reference
-list). A thin adapter reads that set back into :data:`~casepress.stages.Inline` nodes, so
+list). A thin adapter reads that set back into :data:`~casepress.stages.resolved.Inline` nodes, so
 that writers never receive HTML strings; the HTML writer prints the same markup again.
 """
 
@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from casepress.cite.csl import Bibliography, CiteRef, FormattingError, known_locale
 from casepress.core.diagnostics import Diagnostics, warning_code
 from casepress.journals.journal import Journal
-from casepress.stages import CheckedCase, CitationLink, Inline, Link, ReferenceEntry, Style, Styled, Text
+from casepress.stages.checked import CheckedCase
+from casepress.stages.resolved import CitationLink, Inline, Link, ReferenceEntry, Style, Styled, Text
 
 SPAN_STYLES: dict[str, Style] = {
     "font-variant:small-caps": "small-caps",

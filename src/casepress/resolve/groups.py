@@ -1,6 +1,6 @@
 """The citation and cross-reference groups of a prose field, as the Markdown parser meets them.
 
-Resolving and writing parse a field with the same parser (:func:`casepress.text.prose.markdown`),
+Resolving and writing parse a field with the same parser (:func:`casepress.text.prose.parsed`),
 so a group is named the same way in both: by its field and its ordinal, counted in the
 order the renderer calls back for groups. (The alternative text of an image is printed as
 plain text, without calling back: groups inside it are skipped by both.)
@@ -15,7 +15,7 @@ from functools import lru_cache
 from markdown_it.token import Token
 
 from casepress.text.markup import Group
-from casepress.text.prose import markdown
+from casepress.text.prose import parsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +41,7 @@ def find_groups(text: str, block: bool) -> tuple[tuple[FoundGroup, ...], int]:
     """The groups of ``text`` parsed as block (paragraphs) or inline Markdown, and the number
     of top-level blocks (after each of which a writer may set floats). Memoised: a legend is
     read at its float's first mention and again where the float is set."""
-    md = markdown()
-    env: dict[str, object] = {}
-    tokens = md.parse(text, env) if block else md.parseInline(text.strip(), env)
+    tokens = parsed(text, block)
     found: list[FoundGroup] = []
     index = 0
     for token in tokens:

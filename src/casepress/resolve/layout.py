@@ -23,7 +23,7 @@ from casepress.journals.sections import (
     content_fields,
     kept_children,
 )
-from casepress.stages import (
+from casepress.stages.resolved import (
     FieldPath,
     Prose,
     ResolvedSection,

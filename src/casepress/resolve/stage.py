@@ -3,7 +3,7 @@
     sections and statements (journal.yaml)  ->  the reading plan  ->  the walk (numbers,
     citation order, placement)  ->  citations formatted (CSL)  ->  floats and tables as data
 
-Nothing here renders HTML; see :class:`~casepress.stages.ResolvedCase`.
+Nothing here renders HTML; see :class:`~casepress.stages.resolved.ResolvedCase`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from casepress.journals.journal import Journal, Labels
 from casepress.model import Case, Figure, RelativeDate, Table, Timeline
 from casepress.journals.number import crossref_label, letter_runs
 from casepress.text.prose import plain_text
-from casepress.stages import (
+from casepress.stages.checked import CheckedCase
+from casepress.stages.resolved import (
     BlockSite,
-    CheckedCase,
     CitationCluster,
     CrossRefLabel,
     GeneratedImage,

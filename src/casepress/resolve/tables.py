@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from casepress.check.generated import FLAG_MARKS, long_date, number_text, range_text
 from casepress.model import Case, Immunohistochemistry, Intervention, LabResult, Table, Timeline
-from casepress.stages import Cell, CellPart, CellText, FieldPath, LineBreak, Prose, TimelineEntry
+from casepress.stages.resolved import Cell, CellPart, CellText, FieldPath, LineBreak, Prose, TimelineEntry
 from casepress.resolve.timeline_figure import short_label
 from casepress.text.prose import plain_text
 

@@ -13,14 +13,14 @@ Everything is computed on datetimes, so date-times and hour offsets need no chan
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from xml.sax.saxutils import escape
+from datetime import datetime, time, timedelta
 
 from casepress.model import Case, Intervention, PartialDate, TherapeuticIntervention
-from casepress.stages import TimelineEntry
+from casepress.stages.resolved import TimelineEntry
 from casepress.text.prose import plain_text
 
 KIND_COLOURS: dict[str, str] = {
@@ -342,7 +342,7 @@ class _Canvas:
         width = max(text_width(t, size) for t in lines)
         left = x - width if anchor == "end" else x
         self.boxes.append(Box(left, y, width, len(lines) * size * 1.25))
-        spans = "".join(f'<tspan x="{x:.1f}" dy="{0 if i == 0 else size * 1.25:.2f}">{escape(t)}</tspan>'
+        spans = "".join(f'<tspan x="{x:.1f}" dy="{0 if i == 0 else size * 1.25:.2f}">{html.escape(t, quote=False)}</tspan>'
                         for i, t in enumerate(lines))
         self.parts.append(f'<text x="{x:.1f}" y="{y + size:.2f}" font-size="{size}" text-anchor="{anchor}" '
                           f'font-weight="{weight}" fill="{fill}">{spans}</text>')
@@ -445,10 +445,11 @@ def timeline_figure(entries: Sequence[TimelineEntry], case: Case, width: str, ti
     points = WIDTHS[width]
     body, segments, boxes, height = draw(items, points)
     alt = alt_text(entries, segments)
+    short, long = (html.escape(text, quote=False) for text in (alt.split(". ")[0], alt))
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {points:.0f} {height:.0f}" '
            f'width="{points * 4 / 3:.0f}" height="{height * 4 / 3:.0f}" role="img" aria-labelledby="svg-{title}-title svg-{title}-desc" '
            f'font-family="casepress sans, DejaVu Sans, sans-serif">'
-           f'<title id="svg-{title}-title">{escape(alt.split(". ")[0])}</title><desc id="svg-{title}-desc">{escape(alt)}</desc>'
+           f'<title id="svg-{title}-title">{short}</title><desc id="svg-{title}-desc">{long}</desc>'
            f'{body}</svg>')
     return TimelineFigure(svg, alt, segments, boxes)
 

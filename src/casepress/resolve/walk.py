@@ -24,7 +24,7 @@ from typing import Literal
 from casepress.cite.csl import CiteRef
 from casepress.text.markup import CrossRef, Group
 from casepress.model import Case, Figure, Table, Timeline, iter_prose
-from casepress.stages import BlockSite, FieldPath, GroupId, Landmark, Prose
+from casepress.stages.resolved import BlockSite, FieldPath, GroupId, Landmark, Prose
 from casepress.resolve.groups import find_groups
 from casepress.resolve.layout import FloatsRemaining, PlaceHere, Step, Visit, field_anchor
 

@@ -12,7 +12,7 @@ import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -101,6 +101,17 @@ def markdown() -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=4096)
+def parsed(text: str, block: bool) -> tuple[Token, ...]:
+    """The tokens of ``text`` as block (paragraphs, lists) or inline Markdown, parsed once per
+    process: the resolve stage, the HTML, JATS and Word writers and the word count all read the
+    same prose. Shared: callers never change a token (``render_block`` copies the two it marks).
+    Parsing needs no environment (citations are parsed by an inline rule into token metadata;
+    link reference definitions resolve within the one parse)."""
+    md = markdown()
+    return tuple(md.parse(text, {}) if block else md.parseInline(text.strip(), {}))
+
+
 def render_block(text: str, ctx: ProseContext, anchor: str | None = None) -> str:
     """Block Markdown (paragraphs, lists) to HTML, with floats inserted after top-level blocks.
 
@@ -112,16 +123,16 @@ def render_block(text: str, ctx: ProseContext, anchor: str | None = None) -> str
     """
     md = markdown()
     env = {"casepress": ctx}
-    tokens = md.parse(text, env)
+    tokens = list(parsed(text, True))
     if anchor is not None:
-        first = next((t for t in tokens if t.level == 0 and t.nesting >= 0 and t.type != "inline"), None)
+        first = next((i for i, t in enumerate(tokens) if t.level == 0 and t.nesting >= 0 and t.type != "inline"), None)
         if first is not None:
-            first.attrSet("id", anchor)
-        inlines = [t for t in tokens if t.type == "inline" and t.children is not None]
-        if inlines:
+            tokens[first] = tokens[first].copy(attrs={**tokens[first].attrs, "id": anchor})
+        last = next((i for i in reversed(range(len(tokens))) if tokens[i].type == "inline" and tokens[i].children is not None), None)
+        if last is not None:
             marker = Token("html_inline", "", 0)
             marker.content = f'<span class="field-end" id="{html.escape(anchor)}--end"></span>'
-            inlines[-1].children.append(marker)  # type: ignore[union-attr]
+            tokens[last] = tokens[last].copy(children=[*(tokens[last].children or []), marker])
     out: list[str] = []
     start = 0
     for i, token in enumerate(tokens):
@@ -139,13 +150,12 @@ def render_inline(text: str, ctx: ProseContext) -> str:
     """Inline Markdown (titles, captions, table cells) to HTML, without a paragraph."""
     md = markdown()
     env = {"casepress": ctx}
-    return md.renderer.render(md.parseInline(text.strip(), env), md.options, env)
+    return md.renderer.render(list(parsed(text, False)), md.options, env)
 
 
 def plain_text(text: str) -> str:
     """Markdown to plain text (for <title>, PDF metadata): markup dropped, references kept as written."""
-    md = markdown()
-    tokens = md.parseInline(text.strip(), {"casepress": ProseContext((), lambda g, c: "")})
+    tokens = parsed(text, False)
     parts: list[str] = []
     for token in tokens[0].children or [] if tokens else []:
         if token.type in ("text", "code_inline"):

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from casepress.core.diagnostics import Diagnostics
-    from casepress.stages import CaseWork
+    from casepress.stages.work import CaseWork
 
 HTML, PDF = "care-checklist.html", "care-checklist.pdf"
 
@@ -27,7 +27,7 @@ def write(work: CaseWork, diagnostics: Diagnostics) -> bool:
     from casepress.core.diagnostics import Location, display_path
     from casepress.outputs import checklist as care_report
     from casepress.outputs.html import environment_for, template_context
-    from casepress.stages import CareChecklist
+    from casepress.stages.checklist import CareChecklist
 
     assert work.html is not None, "checklist runs after html"
     resolved, checked, pdf = work.resolved, work.checked, work.pdf

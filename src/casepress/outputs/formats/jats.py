@@ -13,7 +13,7 @@ from casepress.outputs.spec import Output, one_file
 
 if TYPE_CHECKING:
     from casepress.core.diagnostics import Diagnostics
-    from casepress.stages import CaseWork
+    from casepress.stages.work import CaseWork
 
 
 def xml_name(slug: str) -> str:

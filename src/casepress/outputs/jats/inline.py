@@ -8,7 +8,7 @@ Three sources of text reach a JATS document:
   resolve stage's dataclasses need no import here);
 * **CSL-JSON rich text** in titles of references (``<i>``, ``<b>``, ``<sup>``, ``<sub>``, small
   caps, nocase spans), read by :func:`casepress.cite.csl.rich_text`, the one parser of that markup;
-* **Markdown prose** of the case, parsed by the shared :func:`casepress.text.prose.markdown`
+* **Markdown prose** of the case, parsed once by the shared :func:`casepress.text.prose.parsed`
   parser, with each citation or cross-reference group handed to a callback (the caller looks
   up the resolved group by its field and ordinal and returns the ``xref`` elements).
 """
@@ -24,7 +24,7 @@ from markdown_it.token import Token
 
 from casepress.cite import csl
 from casepress.text import markup
-from casepress.text.prose import markdown
+from casepress.text.prose import parsed
 from casepress.outputs.jats.xml import HREF, add_text, el
 
 STYLE_TAGS: dict[str, str | None] = {
@@ -177,7 +177,7 @@ def _append_inline_tokens(parent: etree._Element, tokens: Sequence[Token], group
 def append_inline_markdown(parent: etree._Element, text: str, groups: GroupRenderer,
                            counter: Iterator[int] | None = None) -> etree._Element:
     """Append inline Markdown (a title, a caption, a table cell) to ``parent``."""
-    tokens = markdown().parseInline(text.strip(), {})
+    tokens = parsed(text, False)
     children = tokens[0].children if tokens else None
     _append_inline_tokens(parent, children or [], groups, counter or count())
     return parent
@@ -189,7 +189,7 @@ def markdown_blocks(text: str, groups: GroupRenderer,
 
     ``after_block(i)`` returns elements to set after the i-th top-level block (floats placed
     after the paragraph of their first mention)."""
-    tokens = markdown().parse(text, {})
+    tokens = parsed(text, True)
     counter = count()
     out: list[etree._Element] = []
     stack: list[etree._Element] = []

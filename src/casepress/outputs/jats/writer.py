@@ -1,7 +1,7 @@
 """A resolved case as one JATS file: the adapter from the resolve stage's ``ResolvedCase`` to
 the builders of this package.
 
-Written against the shape of ``casepress.stages.ResolvedCase`` (sections, statements, figures,
+Written against the shape of ``casepress.stages.resolved.ResolvedCase`` (sections, statements, figures,
 tables, groups, references, placements, as the resolve stage commits them); nothing is
 imported from the resolve stage, so this module reads any object of that shape.
 """

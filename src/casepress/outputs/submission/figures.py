@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Protocol
 
 from casepress.model import Figure
 from casepress.outputs.submission.raster import svg_to_png
-from casepress.stages import FigureFile
+from casepress.stages.work import FigureFile
 
 __all__ = ["FigureFile", "Reader", "figure_files", "figure_stem", "package_figures", "stripped_from_case"]
 
 if TYPE_CHECKING:
     from casepress.core.diagnostics import Diagnostics
-    from casepress.stages import CaseWork
+    from casepress.stages.work import CaseWork
 
 Reader = Callable[[str], bytes]
 """Case-relative image name -> its published (stripped) bytes."""

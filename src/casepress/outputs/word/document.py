@@ -28,7 +28,7 @@ from docx.shared import Emu
 from docx.text.paragraph import Paragraph
 
 from casepress.model import Case
-from casepress.text.prose import markdown, plain_text
+from casepress.text.prose import parsed, plain_text
 from casepress.core.reproducible import normalize_zip
 from casepress.outputs.word.reference import TABLE_STYLE
 from casepress.outputs.word.runs import (
@@ -113,7 +113,7 @@ class TableBlock:
 def count_words(text: str) -> int:
     """Words of Markdown prose as a journal counts them: citations and cross-references left out."""
     total = 0
-    for token in markdown().parse(text, {}):
+    for token in parsed(text, True):
         pieces = [c.content if c.type in ("text", "code_inline") else "" if c.type.endswith(("_open", "_close"))
                   else " " for c in token.children or []]
         total += len(re.findall(r"[^\W_](?:\S*[^\W_])?", "".join(pieces)))

@@ -4,7 +4,7 @@ Faces map to run properties (italic, bold, superscript, subscript, small caps, u
 links out become real Word hyperlinks; a citation links to its reference list entry and a
 :class:`InternalLink` (a figure or table reference) to its caption, as internal hyperlinks
 (``w:hyperlink w:anchor``) to the bookmarks :func:`bookmark` names, which the manuscript sets
-on those paragraphs. Markdown is parsed by the shared :func:`casepress.text.prose.markdown`
+on those paragraphs. Markdown is parsed once by the shared :func:`casepress.text.prose.parsed`
 parser; each citation or cross-reference group is handed to a callback that returns what to
 print there (as the style prints it), as neutral inline nodes.
 """
@@ -26,8 +26,8 @@ from markdown_it.token import Token
 
 from casepress.text import markup
 from casepress.outputs.jats.inline import CitationNode, LinkNode, StyledNode, TextNode
-from casepress.text.prose import markdown
-from casepress.stages import Text
+from casepress.text.prose import parsed
+from casepress.stages.resolved import Text
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ def _add_tokens(writer: RunWriter, tokens: Sequence[Token], groups: TextRenderer
 def add_inline_markdown(paragraph: Paragraph, text: str, groups: TextRenderer, face: Face = Face(),
                         counter: Iterator[int] | None = None) -> Paragraph:
     """Inline Markdown (a title, a caption, a cell) appended to ``paragraph`` as runs."""
-    tokens = markdown().parseInline(text.strip(), {})
+    tokens = parsed(text, False)
     _add_tokens(RunWriter(paragraph), (tokens[0].children or []) if tokens else [], groups,
                 counter or count(), face)
     return paragraph
@@ -226,7 +226,7 @@ def add_markdown_blocks(text: str, new_paragraph: BlockSink, groups: TextRendere
     counter = count()
     lists: list[str] = []
     block = 0
-    for token in markdown().parse(text, {}):
+    for token in parsed(text, True):
         if token.type in ("bullet_list_open", "ordered_list_open"):
             lists.append("List Bullet" if token.type == "bullet_list_open" else "List Number")
         elif token.type in ("bullet_list_close", "ordered_list_close"):

@@ -1,7 +1,7 @@
 """A resolved case as the Word manuscript: the adapter from the resolve stage's ``ResolvedCase``
 to :class:`casepress.outputs.word.document.Manuscript`.
 
-Written against the shape of ``casepress.stages.ResolvedCase``; nothing is imported from the
+Written against the shape of ``casepress.stages.resolved.ResolvedCase``; nothing is imported from the
 resolve stage. Citations and cross-references print as the style and the journal print them
 (``(2–4)``, ``Figures 1A–C``), each cited number a link to its reference list entry and each
 figure or table number a link to the caption (internal hyperlinks to bookmarks, as Word's own
@@ -20,7 +20,7 @@ from casepress.model import NotReported, StructuredAbstract
 from casepress.outputs.submission.figures import FigureFile
 from casepress.outputs.word.document import FigureBlock, Manuscript, Picture, TableBlock, count_words
 from casepress.outputs.word.runs import InternalLink, TextRenderer, as_written, bookmark
-from casepress.stages import Text
+from casepress.stages.resolved import Text
 
 
 def text_of(nodes: Iterable[Any]) -> str:

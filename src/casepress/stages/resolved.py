@@ -1,66 +1,23 @@
-"""The typed values that pass between the pipeline's stages, in one place.
-
-    BuildOptions: check -> CheckedCase -> resolve -> ResolvedCase -> HTML writer -> RenderedHtml
-          -> PDF writer -> RenderedPdf -> CARE checklist (located from the ResolvedCase and the
-             PDF's anchor pages) -> CareChecklist -> BuiltCase -> written
-
-A :class:`ResolvedCase` is format-neutral: every number, citation, cross-reference label,
-float placement and generated table cell is decided in it, as plain data (no HTML), so a
-writer (HTML now; JATS or Word later) only prints it. Prose stays Markdown: a writer parses
-each field with :func:`casepress.text.prose.markdown` and looks up every citation or
-cross-reference group it meets by :class:`GroupId` (the field and the group's ordinal).
-"""
+"""The resolved case: every number, citation, label, placement and generated cell decided,
+as format-neutral data (no HTML) that each writer only prints."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from pathlib import Path
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 
-from casepress.model import Case, Demographics, Figure, Markdown, Table
-from casepress.model.dates import Precision
-from casepress.load.source import SourceDocument
-from casepress.core.options import BuildOptions  # noqa: F401 - re-exported: the stages' first input
-
 if TYPE_CHECKING:
-    from casepress.model.care import ChecklistItem, ItemStatus
-    from casepress.cite.library import Library
     from casepress.cite.csl import CiteRef
     from casepress.journals.journal import Journal
     from casepress.journals.number import RefPart
+    from casepress.model import Case, Demographics, Figure, Markdown, Table
+    from casepress.model.dates import Precision
+    from casepress.stages.checked import CheckedCase
 
 FieldPath = tuple[str | int, ...]
 """Where a value is in the case, e.g. ("discussion", "paragraphs", 0, "text")."""
-
-
-# --------------------------------------------------------------------------- checked
-
-
-@dataclass(frozen=True)
-class CheckedCase:
-    """A case that passed every check: its source, its model and its resolved references."""
-
-    doc: SourceDocument
-    """The loaded YAML with positions."""
-    case: Case
-    """The validated model."""
-    library: Library
-    """The bibliography, resolved against the case's citations."""
-
-    @property
-    def slug(self) -> str:
-        """The case folder's name."""
-        return self.doc.path.parent.name
-
-    @property
-    def case_dir(self) -> Path:
-        """The case folder."""
-        return self.doc.path.parent
-
-
-# --------------------------------------------------------------------------- neutral inline text
 
 
 @dataclass(frozen=True, slots=True)
@@ -539,191 +496,3 @@ class ResolvedCase:
     def float_by_id(self, float_id: str) -> ResolvedFloat | None:
         """The figure or table with that id."""
         return next((f for f in (*self.figures, *self.tables) if f.id == float_id), None)
-
-
-# --------------------------------------------------------------------------- written outputs
-
-
-@dataclass(frozen=True)
-class RenderedHtml:
-    """The article as HTML, with the files it needs beside it."""
-
-    html: str
-    """The document."""
-    files: dict[str, Path]
-    """Output-relative path -> source file to copy (figures, stylesheets, fonts)."""
-    title: str
-    """The title as plain text."""
-    anchors: frozenset[str] = field(default_factory=frozenset)
-    """Element ids of the prose fields and floats the templates printed."""
-
-
-@dataclass(frozen=True)
-class RenderedPdf:
-    """The PDF and where each anchor of the HTML landed."""
-
-    data: bytes
-    """The PDF file."""
-    anchor_pages: dict[str, int]
-    """Element id -> 1-based page number it was laid out on."""
-    page_count: int
-    """Number of pages."""
-
-
-# --------------------------------------------------------------------------- building
-
-@dataclass(frozen=True)
-class BuiltCase:
-    """Everything a case's output folder holds, gathered before anything is written."""
-
-    checked: CheckedCase
-    """The checked case."""
-    texts: dict[str, str]
-    """Output-relative path -> text file (index.html, care-checklist.html)."""
-    blobs: dict[str, bytes]
-    """Output-relative path -> binary file (the PDFs, and the figures stripped of metadata)."""
-    copies: dict[str, Path]
-    """Output-relative path -> source file copied as is (figures, assets)."""
-    care: list[ItemReport]
-    """The filled CARE checklist (empty when the checklist was not among the outputs)."""
-    files: dict[str, str] = field(default_factory=dict)
-    """Kind -> output-relative path of every output written (the manifest's ``files``, without
-    the slug), e.g. ``{"html": "index.html", "pdf": "<slug>.pdf"}``."""
-    outputs: tuple[str, ...] = ()
-    """The outputs written, in the order they ran."""
-
-
-@dataclass(frozen=True, slots=True)
-class FigureFile:
-    """One figure file of the submission package (and the image a Word manuscript embeds)."""
-
-    name: str
-    """Its name in the package, e.g. ``Figure-1A.png``."""
-    role: str
-    """``figure``, or ``figure-png`` for the PNG rendering of an SVG."""
-    data: bytes
-    """The bytes."""
-    source: str
-    """The case-relative image it comes from (a generated figure: its output-relative name,
-    ``GeneratedImage.name``)."""
-
-
-@dataclass
-class CaseWork:
-    """One case's outputs while they are made: the inputs every writer reads, and the slots
-    the writers fill, in the registry's order (a writer reads only the slots of the outputs
-    it depends on, which ran before it). Nothing here is written to disk until every writer
-    has succeeded."""
-
-    resolved: ResolvedCase
-    """The resolved case."""
-    options: BuildOptions
-    """How to build."""
-    selected: frozenset[str]
-    """The outputs being made (dependencies included)."""
-    figures: dict[str, bytes]
-    """Case-relative image (POSIX) -> its published bytes, stripped of metadata."""
-    when: datetime
-    """The build time (``SOURCE_DATE_EPOCH`` when set)."""
-    texts: dict[str, str] = field(default_factory=dict)
-    """Output-relative path -> text file to write."""
-    blobs: dict[str, bytes] = field(default_factory=dict)
-    """Output-relative path -> binary file to write."""
-    copies: dict[str, Path] = field(default_factory=dict)
-    """Output-relative path -> source file to copy."""
-    named: dict[str, str] = field(default_factory=dict)
-    """Kind -> output-relative path of each file a writer names from the case (a generated
-    figure: ``figure:fig-course`` -> ``figures/fig-course.svg``; see ``Output.named``),
-    recorded in the manifest beside the registry's kinds."""
-    html: RenderedHtml | None = None
-    """The article's HTML (``html``)."""
-    pdf: RenderedPdf | None = None
-    """The article's PDF (``pdf``)."""
-    checklist: CareChecklist | None = None
-    """The filled CARE checklist (``checklist``)."""
-    jats: bytes | None = None
-    """The JATS XML as written in the folder (``jats``)."""
-    docx: bytes | None = None
-    """The Word manuscript (``docx``)."""
-    package_figures: tuple[FigureFile, ...] | None = None
-    """The figures named for submission (SVGs also as PNG), made once for ``docx`` and ``zip``."""
-
-    @property
-    def checked(self) -> CheckedCase:
-        """The checked case."""
-        return self.resolved.checked
-
-    @property
-    def published(self) -> dict[str, Path | bytes]:
-        """What the output folder holds so far, output-relative path -> bytes or file (what a
-        PDF layout may read: the figures as published, stripped)."""
-        return {**self.copies, **self.blobs}
-
-
-# --------------------------------------------------------------------------- the CARE checklist
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    """One place where an item is reported."""
-
-    anchor: str
-    """Element id in the HTML (link target ``index.html#<anchor>``)."""
-    label: str
-    """The section heading above it, or the float's label ('Table 1')."""
-    pages: tuple[int, ...]
-    """Pages of the PDF it occupies (empty when no PDF was laid out)."""
-
-
-@dataclass(frozen=True, slots=True)
-class ItemReport:
-    """One row of the filled checklist."""
-
-    item: ChecklistItem
-    """The checklist item."""
-    status: ItemStatus
-    """Reported, not reported (with the reason) or missing."""
-    places: tuple[Place, ...]
-    """Where it is reported, in document order."""
-
-    @property
-    def sections(self) -> list[Place]:
-        """One place per distinct label (the first), for a compact 'location' column."""
-        seen: dict[str, Place] = {}
-        for place in self.places:
-            seen.setdefault(place.label, place)
-        return list(seen.values())
-
-    @property
-    def pages(self) -> list[int]:
-        """Every page the item appears on, sorted."""
-        return sorted({p for place in self.places for p in place.pages})
-
-    @property
-    def pages_text(self) -> str:
-        """'3', '3–4' or '1, 3–4'."""
-        return page_ranges(self.pages)
-
-
-def page_ranges(pages: list[int]) -> str:
-    """Collapse page numbers into ranges: [1, 3, 4, 5] -> '1, 3–5'."""
-    runs: list[list[int]] = []
-    for page in sorted(set(pages)):
-        if runs and page == runs[-1][-1] + 1:
-            runs[-1].append(page)
-        else:
-            runs.append([page])
-    return ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
-
-
-@dataclass(frozen=True)
-class CareChecklist:
-    """The filled CARE checklist of a case, written out."""
-
-    reports: tuple[ItemReport, ...]
-    """Each item's status and places, in checklist order."""
-    html: str
-    """``care-checklist.html``: its locations link into the article."""
-    pdf: bytes | None
-    """``care-checklist.pdf``, when the article has a PDF (its page numbers)."""
-
