@@ -431,7 +431,7 @@ class Bibliography:
             return [(str(n.get("family") or n.get("literal") or ""), str(n.get("given") or ""))
                     for n in item.get("author") or item.get("editor") or [] if isinstance(n, dict)]
 
-        def render(key: str, expand: bool) -> str:
+        def render_one(key: str, expand: bool) -> str:
             reference = source[self._ids[key]]
             if expand:
                 reference[GIVEN_FLAG] = initials
@@ -442,6 +442,10 @@ class Bibliography:
             finally:
                 engine.bibliography._cites.clear()
                 reference.pop(GIVEN_FLAG, None)
+
+        def render(pairs: Sequence[tuple[str, bool]]) -> list[str]:
+            # Each citation is rendered on its own, as the entries are: the cores share them.
+            return split_map(lambda part: [render_one(key, expand) for key, expand in part], pairs)
 
         order = [self._keys_by_id[item.key] for item in engine.bibliography.items]
         decided = disambiguate.decide(order, names, render, options)

@@ -22,7 +22,7 @@ from citeproc.source import Name as SourceName  # type: ignore[import-untyped]
 from citeproc.string import String  # type: ignore[import-untyped]
 from lxml import etree  # type: ignore[import-untyped]
 
-from casepress.cite.csl_memo import ANY_ELEMENT, MEMOIZED
+from casepress.cite.csl_memo import ANY_ELEMENT, MEMOIZED, fix
 from casepress.cite.csl_memo import Memoized as _Memoized
 from casepress.cite.csl_sort import Sort as _Sort
 from casepress.cite.csl_case import change_case, initials, is_numeric, protected_chars, sort_text
@@ -331,7 +331,20 @@ class _Key(_Memoized, model.Key):
 
 class _If(_Memoized, model.If):
     """``cs:if`` whose is-numeric also reads the locator and accepts ranges and lists
-    (``12-15``, ``2, 4``), as citeproc-js and pandoc do."""
+    (``12-15``, ``2, 4``), as citeproc-js and pandoc do; its type test reads the item's
+    type once (citeproc-py read it, through two Python calls, once per listed type)."""
+
+    _types: tuple[str, ...] | None = None
+    """The ``type`` attribute, split and lower-cased (fixed once the style is parsed)."""
+
+    def _type(self, item: Any) -> list[bool]:
+        types = self._types
+        if types is None:
+            types = self._types = tuple(t.lower() for t in self.get("type").split())
+        if not types:
+            return []
+        kind = item.reference.type
+        return [t == kind for t in types]
 
     def _is_numeric(self, item: Any) -> list[bool]:
         results = []
@@ -608,19 +621,26 @@ class _Date(_Memoized, model.Date):
         return self.join(parts, context.get("delimiter", ""))
 
 
+class _FoundOnce:
+    """A non-data descriptor: the first read looks the reference up and stores it in the
+    item's ``__dict__``, where every later read finds it as a plain attribute (no call;
+    a property ran Python code for each of those 200,000 reads)."""
+
+    def __get__(self, item: Any, owner: Any = None) -> Any:
+        if item is None:
+            return self
+        found = item.bibliography.source[item.key]
+        item.__dict__["reference"] = found
+        return found
+
+
 class Item(CitationItem):
     """A citeproc-py CitationItem that finds its reference once: citeproc-py looked it up
     through the citation and the bibliography (three dictionary lookups in Python) every
     time an element read a variable, some 200,000 times for 571 entries. An item belongs
     to one citation of one bibliography, whose source keeps the same reference objects."""
 
-    @property
-    def reference(self) -> Any:
-        found = self.__dict__.get("_reference")
-        if found is None:
-            found = self.bibliography.source[self.key]
-            self.__dict__["_reference"] = found
-        return found
+    reference = _FoundOnce()
 
 
 def _reference_value(item: Any, variable: str) -> str:
@@ -668,7 +688,7 @@ class _StyleXML(CitationStylesXML):
         self.elements = list(self.root.iter())
         for element in self.elements:
             if isinstance(element, _Memoized):
-                element._root = self.root
+                fix(element, self.root)
 
 
 class Style(CitationStylesStyle, _StyleXML):

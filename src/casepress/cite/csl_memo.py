@@ -38,7 +38,7 @@ class Memoized:
     was parsed. Each of these ran hundreds of thousands of times for 571 entries."""
 
     _root: Any = None
-    """The tree's root, set on every element when the style is parsed (see :class:`casepress.cite.csl_citeproc._StyleXML`)."""
+    """The tree's root, set on every element when the style is parsed (see :func:`fix`)."""
 
     def get_root(self) -> Any:
         return self._root if self._root is not None else self.getroottree().getroot()  # type: ignore[attr-defined]
@@ -59,10 +59,13 @@ class Memoized:
         _XPATH[key] = found
         return found
 
+    _formats: bool = True
+    """The element sets one of :data:`_FORMAT_ATTRIBUTES` (set when the style is parsed,
+    see :func:`fix`: no style changes them later)."""
+
     def format(self, string: Any) -> Any:
         """``Formatted.format``, skipped when the element sets no formatting."""
-        attrib = self.attrib  # type: ignore[attr-defined]
-        if any(name in attrib for name in _FORMAT_ATTRIBUTES):
+        if self._formats:
             return super().format(string)  # type: ignore[misc]
         return str(string) if isinstance(string, (int, float)) else string
 
@@ -76,6 +79,14 @@ class Memoized:
             found = tuple(found) if isinstance(found, list) else found
             _XPATH[key] = found
         return found
+
+
+def fix(element: Memoized, root: Any) -> None:
+    """Record on a parsed element what :class:`Memoized` answers from: its root, and
+    whether it sets any formatting."""
+    element._root = root
+    attrib = element.attrib  # type: ignore[attr-defined]
+    element._formats = any(name in attrib for name in _FORMAT_ATTRIBUTES)
 
 
 _CITEPROC_CLASSES = {cls.__name__.replace("_", "-").lower(): cls
