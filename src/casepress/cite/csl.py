@@ -338,7 +338,7 @@ class Bibliography:
         from citeproc.source import Locator
 
         engine = self._engine()
-        from casepress.cite.csl_citeproc import Item as CitationItem  # loaded by _engine
+        from casepress.cite.csl_memo import Item as CitationItem  # loaded by _engine
         engine.bibliography._cites.clear()  # positions (ibid, subsequent) start afresh
         missing: dict[str, str] = {}
         out: list[str] = []
@@ -421,7 +421,7 @@ class Bibliography:
     def _decide(self, engine: _Engine) -> dict[str, list[Any]]:
         from citeproc import Citation
 
-        from casepress.cite.csl_citeproc import Item as CitationItem  # loaded by _engine
+        from casepress.cite.csl_memo import Item as CitationItem  # loaded by _engine
         source = engine.bibliography.source
         options = self._info.disambiguation
         initials = "initials" if options.givenname_rule.endswith("initials") else "full"
@@ -516,12 +516,12 @@ class Bibliography:
             truncated = {v for f, v in ET_AL_FIELDS.items() if self._items[key].get(f)}
             if truncated:
                 source[self._ids[key]][ET_AL_FLAG] = truncated
-        from casepress.cite import csl_citeproc  # citeproc-py and lxml, only now
+        from casepress.cite import csl_citeproc, csl_memo  # citeproc-py and lxml, only now
 
         style = csl_citeproc.Style(str(self._style_path), locale=self._locale, validate=False)
         bibliography = CitationStylesBibliography(style, source, Formatter)
         # The bibliography's items are these clean ones (no prefix or locator of a cite).
-        items = {key: csl_citeproc.Item(self._ids[key]) for key in cited}
+        items = {key: csl_memo.Item(self._ids[key]) for key in cited}
         bibliography.register(Citation(list(items.values())))
         bibliography.sort()
         self._engine_cache = _Engine(bibliography, items)

@@ -54,9 +54,8 @@ def format_libraries(
     key = _output_key(files, style_path, fmt)
     cached = _replay(_CACHE().get(key), files) if key is not None else None
     if cached is not None:
-        text, found = cached
-        diagnostics.extend(found)
-        return text
+        diagnostics.extend(cached[1])
+        return cached[0]
     local = Diagnostics()
     text = _format(files, style, style_path, fmt, local)
     diagnostics.extend(local)
