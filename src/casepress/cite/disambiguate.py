@@ -72,19 +72,19 @@ def expanded_by_rule(keys: Sequence[str], names: Callable[[str], list[Name]], op
 def decide(
     keys: Sequence[str],
     names: Callable[[str], list[Name]],
-    render: Callable[[str, bool], str],
+    render: Callable[[Sequence[tuple[str, bool]]], list[str]],
     options: Options,
 ) -> dict[str, tuple[bool, str]]:
-    """Per key in bibliography order: (expand given names, year suffix). ``render(key,
-    expand)`` is the item's citation as text; items whose citations still read the same
-    after the given-name step are ambiguous and get suffixes in ``keys`` order."""
+    """Per key in bibliography order: (expand given names, year suffix). ``render`` takes
+    (key, expand) pairs and returns each item's citation as text, in order (a batch, so
+    the caller can share it out among the cores); items whose citations still read the
+    same after the given-name step are ambiguous and get suffixes in ``keys`` order."""
     expand = expanded_by_rule(keys, names, options)
-    texts = {key: render(key, key in expand) for key in keys}
+    texts = dict(zip(keys, render([(key, key in expand) for key in keys]), strict=True))
     if options.add_givenname and options.givenname_rule == "by-cite":
-        for group in _ambiguous(keys, texts):
-            for key in group:
-                expand.add(key)
-                texts[key] = render(key, True)
+        again = [key for group in _ambiguous(keys, texts) for key in group]
+        expand.update(again)
+        texts.update(zip(again, render([(key, True) for key in again]), strict=True))
     suffixes: dict[str, str] = {}
     if options.add_year_suffix:
         for group in _ambiguous(keys, texts):

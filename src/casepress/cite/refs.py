@@ -4,25 +4,26 @@ load (bibtex.load_bibliography) -> find the style -> format every entry -> write
 three forms: ``text`` (one entry a line, ``label text``), ``html`` (a list fragment whose
 items carry ``id="ref-KEY"``), ``csl-json`` (the converted items, as citeproc-js and
 pandoc read them).
+
+The whole output is cached, keyed by the bytes of the files and of the style (see
+:func:`_output_key`): a warm run reads the files, hashes them and prints one record,
+without importing the BibTeX converter, citeproc-py, lxml, or parsing the style.
 """
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from casepress.cite.bibtex import load_bibliography
-from casepress.cite.csl import (
-    Bibliography,
-    Entry,
-    FormattingError,
-    StyleNotFound,
-    find_style,
-    plain_text,
-)
+from casepress.cite.styles import StyleNotFound, find_style
+from casepress.core.cache import JsonCache, digest
 from casepress.core.diagnostics import Diagnostics, did_you_mean
+
+if TYPE_CHECKING:
+    from casepress.cite.csl import Entry
 
 FORMATS = ("text", "html", "csl-json")
 """The output forms, as ``--format`` names them."""
@@ -50,6 +51,26 @@ def format_libraries(
         diagnostics.error("unknown-style", f"no citation style '{style}'",
                           hint=did_you_mean(style, exc.suggestions) if exc.suggestions else None)
         return None
+    key = _output_key(files, style_path, fmt)
+    cached = _replay(_CACHE().get(key), files) if key is not None else None
+    if cached is not None:
+        diagnostics.extend(cached[1])
+        return cached[0]
+    local = Diagnostics()
+    text = _format(files, style, style_path, fmt, local)
+    diagnostics.extend(local)
+    if key is not None and text is not None:  # errors are not kept: they are cheap to find again
+        from casepress.cite.recorded import diagnostics_record
+
+        _CACHE().put(key, {"text": text, "diagnostics": diagnostics_record(list(local), files)})
+    return text
+
+
+def _format(files: list[Path], style: str, style_path: Path, fmt: str, diagnostics: Diagnostics) -> str | None:
+    """The output, formatted (the cache missed)."""
+    from casepress.cite.bibtex import load_bibliography
+    from casepress.cite.csl import Bibliography, FormattingError
+
     library = load_bibliography(files, diagnostics)
     if diagnostics.has_errors:
         return None
@@ -70,7 +91,62 @@ def format_libraries(
     return _html_list(entries, bibliography.numeric)
 
 
+# ---------------------------------------------------------------------------------------
+# The cache of whole outputs
+# ---------------------------------------------------------------------------------------
+
+
+def _CACHE() -> JsonCache:
+    return JsonCache.named("refs")
+
+
+def _output_key(files: list[Path], style_path: Path, fmt: str) -> str | None:
+    """Everything that shapes the output: the files' names (diagnostics name them) and
+    bytes, the style's bytes (the style names its default locale), the form, and the code
+    (this package's sources and citeproc-py's version, which brings its locales). None
+    when a file cannot be read: the slow path reports it."""
+    try:
+        contents = [path.read_bytes() for path in files]
+        style_bytes = style_path.read_bytes()
+    except OSError:
+        return None
+    named = [part for path, data in zip(files, contents, strict=True) for part in (str(path), data)]
+    return digest("refs-v1", _code_version(), fmt, style_bytes, *named)
+
+
+@cache
+def _code_version() -> bytes:
+    """The sources of every module of this package (the converter's and the formatter's)
+    and citeproc-py's version file, read as files: importing them is what a hit avoids."""
+    from importlib.util import find_spec
+
+    spec = find_spec("citeproc")
+    version_file = Path(spec.origin).with_name("_version.py") if spec and spec.origin else None
+    citeproc_version = version_file.read_bytes() if version_file and version_file.is_file() else b"?"
+    sources = [p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py"))]
+    return b"\0".join([citeproc_version, *sources])
+
+
+def _replay(record: Any, files: list[Path]) -> tuple[str, list[Any]] | None:
+    """A cached output and its diagnostics (today's display paths), or None."""
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+        return None
+    from casepress.cite.recorded import replay_diagnostics
+
+    try:
+        return record["text"], replay_diagnostics(record["diagnostics"], files)
+    except (KeyError, IndexError, TypeError, ValueError):
+        return None
+
+
+# ---------------------------------------------------------------------------------------
+# The two printed forms
+# ---------------------------------------------------------------------------------------
+
+
 def _text_line(entry: Entry) -> str:
+    from casepress.cite.csl import plain_text
+
     body = plain_text(entry.html)
     return f"{plain_text(entry.label)} {body}" if entry.label else body
 
@@ -78,6 +154,8 @@ def _text_line(entry: Entry) -> str:
 def _html_list(entries: list[Entry], numeric: bool) -> str:
     """An ``<ol>`` (numeric styles) or ``<ul>`` fragment; the style's own label is printed,
     so the list's markers are turned off."""
+    import html
+
     tag = "ol" if numeric else "ul"
     lines = [f'<{tag} class="references" style="list-style: none">']
     for entry in entries:
