@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from casepress.check.context import CaseContext
 
 
-def file_hits(path: Path, known: KnownPeople) -> list[MetaHit]:
-    """Identifying metadata of one file, by its content (not its name)."""
+def file_hits(path: Path, known: KnownPeople, decoded: bool = False) -> list[MetaHit]:
+    """Identifying metadata of one file, by its content (not its name); ``decoded``: the image
+    check decoded the file whole (see raster_hits)."""
     from casepress.check.images import looks_like_svg
 
     if is_dicom(path):
@@ -30,7 +31,7 @@ def file_hits(path: Path, known: KnownPeople) -> list[MetaHit]:
         return [MetaHit("unreadable", f"unreadable file ({exc.strerror})", "file")]
     if looks_like_svg(data):
         return svg_hits(data, known)
-    return raster_hits(data, known)
+    return raster_hits(data, known, decoded=decoded)
 
 
 _META_HINT = (
@@ -49,7 +50,7 @@ def _meta_message(hit: MetaHit, name: str) -> str:
 def file_findings(data: Any, ctx: CaseContext, known: KnownPeople) -> list[Finding]:
     """Identifying metadata in the figures' images and in any DICOM file of the case folder."""
     from casepress.core.confine import Refused
-    from casepress.check.images.check import figure_file, refused_before
+    from casepress.check.images.check import figure_file, refused_before, shown_before
     from casepress.core.limits import MAX_FIGURES
 
     findings: list[Finding] = []
@@ -63,7 +64,7 @@ def file_findings(data: Any, ctx: CaseContext, known: KnownPeople) -> list[Findi
             continue  # ... and images that cannot be shown
         checked.add(resolved)
         where = ctx.doc.location(path)
-        for hit in file_hits(resolved, known):
+        for hit in file_hits(resolved, known, shown_before(resolved)):
             findings.append(_meta_finding(hit, name, where, format_path(path), format_path(path)))
     for dicom in _dicom_files(ctx.case_dir):
         if dicom.resolve() in checked:

@@ -9,7 +9,8 @@ and no image is read. Files are read one at a time; nothing decoded is kept.
 
 :func:`figure_file` is the one way the build (stripping) and the de-identification
 lint reach a figure's file; :func:`refused_before` tells the lint which files this
-check already refused, so they are reported once.
+check already refused, so they are reported once, and :func:`shown_before` which it
+found fit to show (a raster decoded whole), so the lint need not decode them again.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from casepress.check.images import ImageError, check_image
 IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
 """Suffixes of the formats browsers and WeasyPrint both show."""
 
-_REFUSED: dict[tuple[str, int, int], str] = {}
-"""Signature (real path, mtime, size) of each file this process's checks refused -> why."""
+_VERDICTS: dict[tuple[str, int, int], str | None] = {}
+"""Signature (real path, mtime, size) of each file this process's checks read -> why it was
+refused, or None when it can be shown."""
 
 
 def figure_file(case_dir: Path, name: str) -> Path:
@@ -66,19 +68,23 @@ def _signature(path: Path) -> tuple[str, int, int] | None:
 def refused_before(path: Path) -> bool:
     """True when this process's image check refused ``path`` as it is now."""
     signature = _signature(path)
-    return signature is not None and signature in _REFUSED
+    return signature is not None and _VERDICTS.get(signature) is not None
+
+
+def shown_before(path: Path) -> bool:
+    """True when this process's image check found ``path``, as it is now, fit to be shown
+    (for a raster: decoded whole)."""
+    signature = _signature(path)
+    return signature is not None and signature in _VERDICTS and _VERDICTS[signature] is None
 
 
 def _remember(path: Path, reason: str | None) -> None:
     signature = _signature(path)
     if signature is None:
         return
-    if len(_REFUSED) > 4 * limits.MAX_FIGURES:
-        _REFUSED.clear()  # a long-running preview: forget old files
-    if reason is None:
-        _REFUSED.pop(signature, None)
-    else:
-        _REFUSED[signature] = reason
+    if len(_VERDICTS) > 4 * limits.MAX_FIGURES:
+        _VERDICTS.clear()  # a long-running preview: forget old files
+    _VERDICTS[signature] = reason
 
 
 def check_image_files(
