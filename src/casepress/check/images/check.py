@@ -5,7 +5,10 @@ must be a regular file under :data:`~casepress.core.limits.MAX_IMAGE_BYTES`, and
 as the build will show it (:func:`casepress.check.images.check_image`): every problem is an
 error at the field that names the file, found by ``check`` rather than by a build.
 A case naming more than :data:`~casepress.core.limits.MAX_FIGURES` images gets one error
-and no image is read. Files are read one at a time; nothing decoded is kept.
+and no image is read. Files are read one at a time; nothing decoded is kept. A file found
+fit to show is remembered in the cache by its content (with its suffix, the pixel limit and
+the checking code and libraries), so that a later ``check`` does not decode it again;
+refusals are not remembered (rare, and some, like running out of memory, are of the moment).
 
 :func:`figure_file` is the one way the build (stripping) and the de-identification
 lint reach a figure's file; :func:`refused_before` tells the lint which files this
@@ -15,6 +18,7 @@ found fit to show (a raster decoded whole), so the lint need not decode them aga
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -144,14 +148,42 @@ def _verdict(resolved: Path, name: str) -> ImageError | None:
     except OSError as exc:
         problem: ImageError | None = ImageError("image-unreadable", f"'{name}' cannot be read: {exc.strerror or exc}")
     else:
-        try:
-            check_image(data, name)
-            problem = None
-        except ImageError as exc:
-            problem = exc
+        problem = _check_once(data, name)
         del data
     _remember(resolved, problem.reason if problem else None)
     return problem
+
+
+def _check_once(data: bytes, name: str) -> ImageError | None:
+    """check_image's verdict on ``data``, the file ``name``: decoded once, then remembered (see the module)."""
+    from casepress.core.cache import JsonCache, digest
+
+    key = digest("image-check-v1", engine(), Path(name).suffix.lower(), limits.MAX_IMAGE_PIXELS, data)
+    shown = JsonCache.named("image-check")
+    if shown.get(key) is True:
+        return None
+    try:
+        check_image(data, name)
+    except ImageError as exc:
+        return exc
+    shown.put(key, True)
+    return None
+
+
+@functools.cache
+def engine() -> str:
+    """What shapes a verdict besides the file: this package's code, Pillow's and lxml's versions."""
+    from importlib.util import find_spec
+
+    from casepress.core.cache import digest
+
+    here = Path(__file__).parent
+    parts = [(here / module).read_bytes() for module in sorted(os.listdir(here)) if module.endswith(".py")]
+    for package, holds_version in (("PIL", "_version.py"), ("lxml", "__init__.py")):
+        spec = find_spec(package)
+        if spec is not None and spec.origin:
+            parts.append(Path(spec.origin).with_name(holds_version).read_bytes())
+    return digest(*parts)
 
 
 def _siblings(case_dir: Path, name: str) -> list[str]:
