@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import struct
 import warnings
-import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Mapping
 from typing import Any
@@ -129,6 +128,8 @@ def exif_hits(exif: Any, prefix: str, known: KnownPeople) -> list[MetaHit]:
 
 def xmp_hits(xmp: str | bytes, known: KnownPeople, prefix: str = "XMP") -> list[MetaHit]:
     """Identifying XMP properties, as elements or as attributes of rdf:Description."""
+    import xml.etree.ElementTree as ET  # (imported here: most images carry no XMP)
+
     if isinstance(xmp, bytes):
         xmp = xmp.decode("utf-8", "replace")
     xmp = xmp.strip("\x00 \n\r\t")
