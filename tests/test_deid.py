@@ -292,6 +292,45 @@ def test_front_matter_and_declarations_keep_their_legitimate_content() -> None:
     ]
 
 
+def _probe_texts() -> list[str]:
+    """The probes above, the fixtures' and the reference case's texts, and variants of each
+    that change case or use the characters re's IGNORECASE equates with i and s."""
+    texts = NO_FINDING + [text for text, _, _ in FOUND]
+    for case_file in [REFERENCE, *(s / "case.yaml" for s in SCENARIOS)]:
+        doc = load_yaml(case_file, Diagnostics())
+        assert doc is not None
+        texts += [text for _, text in deid.iter_text_fields(doc.data)]
+    variants = [t.upper() for t in texts] + [t.lower() for t in texts] + [t.swapcase() for t in texts]
+    variants += [t.replace("i", "ı").replace("s", "ſ") for t in texts] + [t.replace("I", "İ") for t in texts]
+    return texts + variants
+
+
+def test_a_detector_is_skipped_only_where_it_finds_nothing() -> None:
+    """Detector.needs is a necessary condition of the detector: skipping it changes no finding."""
+    from casepress.check.deid.detectors import _may_match
+    from casepress.check.deid.patterns import fold
+
+    skipped_wrongly = [
+        (detector.name, text)
+        for text in _probe_texts()
+        for detector in deid.DETECTORS
+        if list(detector.find(text, KNOWN)) and not _may_match(detector, text, fold(text))
+    ]
+    assert skipped_wrongly == []
+    assert [m.detector.name for m in scan_text("Mrs Smıth, aged 95, was born on 3 March 1931", "clinical",
+                                               KNOWN)] == ["name-lay", "age", "born"]
+
+
+def test_cached_findings_are_the_findings(in_repo: Path) -> None:
+    """A check that reads its scans and metadata hits from the cache reports what a fresh one does."""
+    from casepress.check.deid import text
+
+    text._SCANS.clear()
+    first = run_check(PLANTED)  # fills the cache, if this run's cache did not hold the case yet
+    text._SCANS.clear()
+    assert run_check(PLANTED) == first
+
+
 def test_masking() -> None:
     assert deid.mask_digits("13573603087") == "135…087"
     assert deid.mask_email("jane@hospital.org") == "j…@hospital.org"

@@ -197,3 +197,29 @@ def test_an_image_the_pdf_layout_cannot_show_is_an_error() -> None:
     assert pdf is None
     assert [d.code for d in diagnostics.errors] == ["image-unreadable"]
     assert diagnostics.errors[0].message.startswith("WeasyPrint could not show an image in the PDF: ")
+
+
+def test_an_image_fit_to_show_is_decoded_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A later check reads the verdict from the cache by the file's content; a refusal is not kept."""
+    from casepress.check.images import check
+    from casepress.core.diagnostics import Diagnostics, Location
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (1, 2, 3)).save(out, "PNG")
+    (tmp_path / "ok.png").write_bytes(out.getvalue())
+    (tmp_path / "cut.png").write_bytes(out.getvalue()[:-20])
+    monkeypatch.setenv("CASEPRESS_CACHE_DIR", str(tmp_path / "cache"))
+    images = [("ok.png", ("figures", 0, "file")), ("cut.png", ("figures", 1, "file"))]
+
+    def run() -> list[str]:
+        found = Diagnostics()
+        check.check_image_files(images, tmp_path, lambda path: Location("case.yaml"), found)
+        return [d.code for d in found]
+
+    assert run() == ["image-unreadable"]
+    assert check.shown_before(tmp_path / "ok.png") and check.refused_before(tmp_path / "cut.png")
+    decoded: list[str] = []
+    real = check.check_image
+    monkeypatch.setattr(check, "check_image", lambda data, name: decoded.append(name) or real(data, name))
+    assert run() == ["image-unreadable"]
+    assert decoded == ["cut.png"]

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from casepress.check.deid.findings import KnownPeople
+from casepress.check.deid.patterns import compiled
 
 
 _MONTHS = (
@@ -34,27 +35,36 @@ def _over_89(value: str) -> bool:
 
 
 # After an age, these make it a group or a range ('aged 90 or older') or not years at all.
-_AGE_NOT_ONE_PERSON_AFTER = re.compile(
-    r"\s*(?:[-–—]\s*\d|to\s+\d|(?:years?\s+)?(?:and|or)\s+(?:older|over|above|more)|\+|"
-    r"(?:days?|weeks?|wks?|months?|mos?)\b)",
-    re.IGNORECASE,
+_AGE_NOT_ONE_PERSON_AFTER = (
+    r"(?i)\s*(?:[-–—]\s*\d|to\s+\d|(?:years?\s+)?(?:and|or)\s+(?:older|over|above|more)|\+|"
+    r"(?:days?|weeks?|wks?|months?|mos?)\b)"
 )
 # Before an age, these make it a group ('patients aged 95').
-_AGE_GROUP_BEFORE = re.compile(
-    r"\b(?:patients|people|persons|individuals|those|adults|women|men|subjects|cases|cohort|"
-    r"population|participants|elderly)\s+(?:\w+\s+)?$",
-    re.IGNORECASE,
+_AGE_GROUP_BEFORE = (
+    r"(?i)\b(?:patients|people|persons|individuals|those|adults|women|men|subjects|cases|cohort|"
+    r"population|participants|elderly)\s+(?:\w+\s+)?$"
 )
+
+
+def _may_state_an_age(text: str) -> bool:
+    """False when no age over 89 can be found: every one written in digits is a whole number
+    of two or three digits (see _over_89) and every other one holds one of these words."""
+    numbers = compiled(r"\d+").findall(text)
+    if any(len(n) in (2, 3) and 89 < int(n) <= 130 for n in numbers):
+        return True
+    return compiled(r"(?i)enarian|ninet|hundreds").search(text) is not None
 
 
 def _find_ages(text: str, known: KnownPeople) -> Iterator[tuple[int, int]]:
     """Ages over 89 of one person; group ages and ranges are statistics, not identifiers."""
-    for match in _AGE.finditer(text):
+    if not _may_state_an_age(text):
+        return  # (the search below is slow: it tries every position of the text)
+    for match in compiled(_AGE).finditer(text):
         if not _over_89(match.group(0)):
             continue
-        if _AGE_NOT_ONE_PERSON_AFTER.match(text, match.end()):
+        if compiled(_AGE_NOT_ONE_PERSON_AFTER).match(text, match.end()):
             continue
-        if _AGE_GROUP_BEFORE.search(text[max(0, match.start() - 40) : match.start()]):
+        if compiled(_AGE_GROUP_BEFORE).search(text[max(0, match.start() - 40) : match.start()]):
             continue
         yield match.span()
 
@@ -68,4 +78,7 @@ _AGE_PATTERNS = (
     r"\bin\s+(?:his|her|their)\s+(?:nineties|90s|hundreds)\b",
     r"\bninety(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?[- ]years?[- ]old\b",
 )
-_AGE = re.compile("|".join(f"(?:{p})" for p in _AGE_PATTERNS), re.IGNORECASE)
+_AGE = "(?i)" + "|".join(f"(?:{p})" for p in _AGE_PATTERNS)
+_AGE_NEEDS = r"\d[\s\-‐‑–]*y|aged?[\s:]*(?:of\s*)?\d|enarian|ninet|hundreds|90s"
+"""What every text holds where _AGE matches, lower-cased (see Detector.needs), pattern by
+pattern: digits before 'y' (years, yrs, y, yo, y/o), 'age' before digits, the words."""

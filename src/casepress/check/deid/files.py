@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,19 +19,60 @@ if TYPE_CHECKING:
     from casepress.check.context import CaseContext
 
 
-def file_hits(path: Path, known: KnownPeople) -> list[MetaHit]:
-    """Identifying metadata of one file, by its content (not its name)."""
-    from casepress.check.images import looks_like_svg
-
+def file_hits(path: Path, known: KnownPeople, decoded: bool = False, remember: bool = False) -> list[MetaHit]:
+    """Identifying metadata of one file, by its content (not its name); ``decoded``: the image
+    check decoded the file whole (see raster_hits); ``remember``: keep the answer in the cache,
+    by the file's content (with the known people and the reading code and libraries), and
+    look it up there first, so that a later ``check`` reads no metadata again."""
     if is_dicom(path):
         return dicom_hits(path, known)
     try:
         data = path.read_bytes()
     except OSError as exc:
         return [MetaHit("unreadable", f"unreadable file ({exc.strerror})", "file")]
+    if not remember:
+        return _content_hits(data, known, decoded)
+    from casepress.core.cache import JsonCache, digest
+
+    cache = JsonCache.named("deid-file")
+    key = digest("deid-file-v1", _reading_code(), known.digest(), decoded, data)
+    hits = _replay(cache.get(key))
+    if hits is None:
+        hits = _content_hits(data, known, decoded)
+        if all(h.kind != "unreadable" for h in hits):  # (a failure may be of the moment: out of memory)
+            cache.put(key, [[h.kind, h.what, h.key, h.shown] for h in hits])
+    return hits
+
+
+def _content_hits(data: bytes, known: KnownPeople, decoded: bool) -> list[MetaHit]:
+    from casepress.check.images import looks_like_svg
+
     if looks_like_svg(data):
         return svg_hits(data, known)
-    return raster_hits(data, known)
+    return raster_hits(data, known, decoded=decoded)
+
+
+def _replay(record: Any) -> list[MetaHit] | None:
+    """A cached record back as hits; None when it is not one (a miss)."""
+    if not isinstance(record, list) or not all(isinstance(h, list) and len(h) == 4 for h in record):
+        return None
+    if not all(isinstance(v, str) or (v is None and n == 3) for h in record for n, v in enumerate(h)):
+        return None
+    return [MetaHit(*h) for h in record]
+
+
+_READING_MODULES = ("files", "metadata", "raster", "svg", "dicom")
+"""The modules whose code shapes a file's hits, with the text detectors and the image check's."""
+
+
+@functools.cache
+def _reading_code() -> str:
+    from casepress.check.deid.text import scanning_code
+    from casepress.check.images.check import engine
+    from casepress.core.cache import digest
+
+    here = Path(__file__).parent
+    return digest(scanning_code(), engine(), *[(here / f"{name}.py").read_bytes() for name in _READING_MODULES])
 
 
 _META_HINT = (
@@ -49,7 +91,7 @@ def _meta_message(hit: MetaHit, name: str) -> str:
 def file_findings(data: Any, ctx: CaseContext, known: KnownPeople) -> list[Finding]:
     """Identifying metadata in the figures' images and in any DICOM file of the case folder."""
     from casepress.core.confine import Refused
-    from casepress.check.images.check import figure_file, refused_before
+    from casepress.check.images.check import figure_file, refused_before, shown_before
     from casepress.core.limits import MAX_FIGURES
 
     findings: list[Finding] = []
@@ -63,7 +105,7 @@ def file_findings(data: Any, ctx: CaseContext, known: KnownPeople) -> list[Findi
             continue  # ... and images that cannot be shown
         checked.add(resolved)
         where = ctx.doc.location(path)
-        for hit in file_hits(resolved, known):
+        for hit in file_hits(resolved, known, shown_before(resolved), remember=True):
             findings.append(_meta_finding(hit, name, where, format_path(path), format_path(path)))
     for dicom in _dicom_files(ctx.case_dir):
         if dicom.resolve() in checked:

@@ -72,6 +72,13 @@ class KnownPeople:
     cited: Mapping[str, frozenset[str]] | None = None
     """For each bibliography key, the lower-cased family-name words of its authors."""
 
+    def digest(self) -> str:
+        """A stable digest of these people: part of the key of every cached finding."""
+        from casepress.core.cache import digest
+
+        cited = sorted([key, sorted(names)] for key, names in (self.cited or {}).items())
+        return digest(sorted(self.emails), sorted(self.full_names), sorted(self.surnames), cited)
+
 
 def mask(text: str) -> str:
     """Keep a few characters at each end: ``13573603087`` -> ``135…087``, ``Jane`` -> ``J…e``."""

@@ -6,28 +6,25 @@ import re
 from collections.abc import Callable, Iterator
 
 from casepress.check.deid.findings import KnownPeople
-from casepress.check.deid.patterns import _UNIT_AFTER, _digits_between, _regex_finder
+from casepress.check.deid.patterns import _UNIT_AFTER, _digits_between, _regex_finder, compiled
 
 
-_EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
-)
+_EMAIL = r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b"
+_EMAIL_NEEDS = r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2}"
+"""What every text holds where _EMAIL matches (see Detector.needs): a domain ('[@key]' has none)."""
 
 
 def _find_emails(text: str, known: KnownPeople) -> Iterator[tuple[int, int]]:
-    for match in _EMAIL.finditer(text):
+    for match in compiled(_EMAIL).finditer(text):
         if match.group(0).lower() not in known.emails:
             yield match.span()
 
 
-_URL = re.compile(
-    r"\b(?:https?://|ftp://|www\.)[^\s<>()\[\]\"'`]+(?:\([^\s()]*\)[^\s<>()\[\]\"'`]*)*",
-    re.IGNORECASE,
-)
+_URL = r"(?i)\b(?:https?://|ftp://|www\.)[^\s<>()\[\]\"'`]+(?:\([^\s()]*\)[^\s<>()\[\]\"'`]*)*"
 
 
 def _find_urls(text: str, known: KnownPeople) -> Iterator[tuple[int, int]]:
-    for match in _URL.finditer(text):
+    for match in compiled(_URL).finditer(text):
         url = match.group(0).rstrip(".,;:!?*_")
         # A DOI link names an article, not a person.
         if re.match(r"(?:https?://)?(?:dx\.)?doi\.org/", url, re.IGNORECASE):
@@ -58,6 +55,15 @@ _ID_OTHER_CUE = (
     r"registration\s+plate|employee|staff|student|ID)\s+(?:number|no\.?|#|ID))"
 )
 _ID_VALUE = r"(?P<v>[A-Z]{0,4}[-/ ]?\d[\dA-Z/-]{2,}\b)"
+_ID_PATIENT_ENDS = "mrn|ssn|record|identifier|number|no|#|id"
+_ID_OTHER_ENDS = "vin|number|no|#|id"
+"""The last words of the cues above, lower-cased (every cue ends with one)."""
+
+
+def _id_needs(ends: str) -> str:
+    """What every text holds where _id_finder finds a number (see Detector.needs), lower-cased:
+    the end of a cue (one of ``ends``), then the start of the value, up to its first digit."""
+    return rf"(?:{ends})\.?\s*(?:[:#=]|is|was|of)?\s*[a-z]{{0,4}}[-/ ]?\d"
 
 
 def _id_finder(cue: str) -> Callable[[str, KnownPeople], Iterator[tuple[int, int]]]:
@@ -73,6 +79,11 @@ _PHONE_CUED = (
     r"fax(?:\s+number)?|contact\s+number)\b\.?\s*(?:no\.?|number|#)?\s*[:.]?\s*"
     r"(?P<v>\+?\(?\d[\d\s().-]{4,18}\d)"
 )
+
+
+_PHONE_CUED_NEEDS = r"(?:tel|phone|mobile|fax|number)\.?\s*(?:no\.?|number|#)?\s*[:.]?\s*\+?\(?\d"
+"""What every text holds where _PHONE_CUED matches, lower-cased (see Detector.needs): the
+last word of a cue, then the start of the number."""
 
 
 def _phone_digits(value: str) -> bool:
@@ -96,3 +107,7 @@ _PHONE_FORMATS = (
     # Landlines with a trunk prefix: 0536-8462123, (020) 7946 0958.
     r"(?<![\w.-])\(?0\d{2,4}\)?[\s-]\d{3,4}[\s-]?\d{3,4}(?![\w-]|\.\d)",
 )
+_PHONE_NEEDS = r"\+\d|\)\s?\d{3}[\s.-]\d|[.-]\d{3}[.-]\d|[\s-]\d{3,4}[\s-]?\d{3}|1[3-9]\d{9}"
+"""What every text holds where one of _PHONE_FORMATS matches (see Detector.needs), format by
+format (the grouped digits are a landline's tail), each written from its first character
+that is not a digit, which re finds faster."""

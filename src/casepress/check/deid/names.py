@@ -7,21 +7,20 @@ from collections.abc import Callable, Iterator
 
 from casepress.text import markup
 from casepress.check.deid.findings import KnownPeople
-from casepress.check.deid.patterns import _STOPWORDS
+from casepress.check.deid.patterns import _STOPWORDS, compiled, unanchored
 
 
 # Words after a name that make it an eponym ('Paget disease', 'Virchow's node').
-_EPONYM_AFTER = re.compile(
-    r"(?:'s|’s|')?[\s-]+(?:disease|syndrome|disorder|sign|test|score|scale|criteria|criterion|"
+_EPONYM_AFTER = (
+    r"(?i)(?:'s|’s|')?[\s-]+(?:disease|syndrome|disorder|sign|test|score|scale|criteria|criterion|"
     r"classification|stage|staging|grade|grading|node|nodes|triad|phenomenon|procedure|"
     r"operation|technique|method|reaction|cells?|bod(?:y|ies)|tumou?r|lymphoma|sarcoma|"
     r"carcinoma|thyroiditis|anomaly|malformation|palsy|fracture|ulcer|ratio|index|law|"
     r"protocol|regimen|trial|study|equation|formula|approach|manoeuvre|maneuver|incision|"
-    r"position|line|membrane|duct|capsule|stain|staining|hernia|cyst|effect|proteins?|nodules?|curves?|analysis|et\s+al)\b",
-    re.IGNORECASE,
+    r"position|line|membrane|duct|capsule|stain|staining|hernia|cyst|effect|proteins?|nodules?|curves?|analysis|et\s+al)\b"
 )
 
-_WORD = re.compile(r"[^\W\d_](?:[\w'’-]*[^\W\d_])?\.?")
+_WORD = r"[^\W\d_](?:[\w'’-]*[^\W\d_])?\.?"
 
 
 def name_at(text: str, pos: int, max_words: int = 3) -> tuple[int, int] | None:
@@ -33,7 +32,7 @@ def name_at(text: str, pos: int, max_words: int = 3) -> tuple[int, int] | None:
     words: list[tuple[int, int, bool]] = []  # (start, end, is an initial)
     cursor = pos
     while len(words) < max_words:
-        match = _WORD.match(text, cursor)
+        match = compiled(_WORD).match(text, cursor)
         if match is None:
             break
         word = match.group(0)
@@ -64,48 +63,55 @@ def name_at(text: str, pos: int, max_words: int = 3) -> tuple[int, int] | None:
     if not words or all(initial for _, _, initial in words):
         return None
     end = words[-1][1]
-    if _EPONYM_AFTER.match(text, end):
+    if compiled(_EPONYM_AFTER).match(text, end):
         return None
     return pos, end
 
 
 _LAY_TITLE = r"\b(?:Mr|Mrs|Ms|Miss|Mx|Mister|Madam|Master)\b\.?\s+"
 _ACADEMIC_TITLE = r"\b(?:Dr|Doctor|Prof|Professor)\b\.?\s+"
-_NAME_CUES = (
-    r"\bpatient,?\s+",
+_PATIENT_CUE = r"\bpatient,?\s+"
+_RELATIVE_CUE = (
+    r"\b(?:husband|wife|son|daughter|mother|father|brother|sister|sibling|partner|spouse|"
+    r"fianc[ée]e?|boyfriend|girlfriend|grandson|granddaughter|grandmother|grandfather|"
+    r"grandparent|niece|nephew|aunt|uncle|cousin|friend|neighbou?r|employer|colleague|"
+    r"caregiver|carer|guardian),?\s+"
+)
+_NAME_CUES: tuple[tuple[str, str, bool], ...] = (
+    # (cue, what every text it matches holds (see Detector.needs), whether that is lower case)
+    (_PATIENT_CUE, unanchored(_PATIENT_CUE), False),
     # 'named', 'called' and 'known as' name drugs and techniques as often as people: only
     # after a person ('a girl named', 'she was called').
     (
         r"(?i:\b(?:man|woman|lady|boy|girl|patient|person|child|infant|baby|husband|wife|son|"
         r"daughter|mother|father|brother|sister|friend|neighbou?r|he|she|who)\b(?:\s+\w+){0,3}?"
-        r",?\s+(?:named|nicknamed|surnamed|called|known\s+as|alias)\s+)"
+        r",?\s+(?:named|nicknamed|surnamed|called|known\s+as|alias)\s+)",
+        r"(?:named|called|known\s+as|alias)\s",
+        True,
     ),
     (
         r"(?i:\b(?:his|her|their|patient'?s)\s+(?:full\s+|first\s+|last\s+|given\s+|family\s+)?"
-        r"(?:sur)?name\s+(?:is|was)\s+)"
+        r"(?:sur)?name\s+(?:is|was)\s+)",
+        r"name\s+(?:is|was)\s",
+        True,
     ),
     # 'Name: ...' as in a form; 'trade name:', 'brand name:' name products.
     (
         r"(?i:(?<![\w-])(?<!trade\s)(?<!brand\s)(?<!generic\s)(?<!drug\s)(?<!gene\s)"
         r"(?<!product\s)(?<!common\s)(?<!scientific\s)(?<!file\s)(?<!user\s)"
-        r"(?:patient'?s\s+)?(?:full\s+|first\s+|last\s+|given\s+|family\s+)?(?:sur)?name\s*[:=]\s*)"
+        r"(?:patient'?s\s+)?(?:full\s+|first\s+|last\s+|given\s+|family\s+)?(?:sur)?name\s*[:=]\s*)",
+        r"name\s*[:=]",
+        True,
     ),
-    (
-        r"\b(?:husband|wife|son|daughter|mother|father|brother|sister|sibling|partner|spouse|"
-        r"fianc[ée]e?|boyfriend|girlfriend|grandson|granddaughter|grandmother|grandfather|"
-        r"grandparent|niece|nephew|aunt|uncle|cousin|friend|neighbou?r|employer|colleague|"
-        r"caregiver|carer|guardian),?\s+"
-    ),
+    (_RELATIVE_CUE, unanchored(_RELATIVE_CUE), False),
 )
 
 
 def _name_finder(
     cue: str, include_cue: bool, academic: bool
 ) -> Callable[[str, KnownPeople], Iterator[tuple[int, int]]]:
-    compiled = re.compile(cue)
-
     def find(text: str, known: KnownPeople) -> Iterator[tuple[int, int]]:
-        for match in compiled.finditer(text):
+        for match in compiled(cue).finditer(text):
             span = name_at(text, match.end())
             if span is None:
                 continue

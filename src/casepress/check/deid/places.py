@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 
 from casepress.check.deid.dates import _MONTHS
 from casepress.check.deid.findings import KnownPeople
-from casepress.check.deid.patterns import _STOPWORDS, _UNIT_AFTER
+from casepress.check.deid.patterns import _STOPWORDS, _UNIT_AFTER, compiled, unanchored
 
 
 _STREET_SUFFIX = (
@@ -26,41 +26,56 @@ _STREET_PATTERNS = (
     # P.O. Box 12, Apt 4B, Suite 100.
     r"\b(?:P\.?\s?O\.?\s?Box|Apt\.?|Apartment|Suite|Flat)\s*#?\s*\d+[A-Za-z]?\b",
 )
+_STREET_NEEDS = (  # what every street address holds (see Detector.needs), pattern by pattern
+    r"\d[A-Za-z]?(?:-\d+)?,?\s+[A-Z]"
+    r"|(?:straße|strasse|gasse|weg|platz|allee)\s+\d"
+    r"|(?:Box|Apt|Apartment|Suite|Flat)\.?\s*#?\s*\d"
+)
 _US_STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|"
     "NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|DC"
 )
-_POSTCODE_PATTERNS = (
+_POSTCODE_PATTERNS: tuple[tuple[str, int, str, bool], ...] = (
+    # (pattern, flags, what every text it matches holds (see Detector.needs), whether that is lower case)
     (
         (
             r"\b(?:zip(?:\s*code)?|post(?:al)?\s*code|postcode)\s*[:#]?\s*"
             r"(?P<v>[A-Z0-9][A-Z0-9 -]{2,8}[A-Z0-9])"
         ),
         re.IGNORECASE,
+        r"zip|post(?:al)?\s*code",
+        True,
     ),
-    (rf"\b(?:{_US_STATES}),?\s+(?P<v>\d{{5}}(?:-\d{{4}})?)(?![\w.,]\d|\d){_UNIT_AFTER}", 0),
-    (r"\b(?P<v>(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s\d[ABD-HJLNP-UW-Z]{2})\b", 0),
-    (r"\b(?P<v>[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s\d[ABCEGHJ-NPRSTV-Z]\d)\b", 0),
+    (
+        rf"\b(?:{_US_STATES}),?\s+(?P<v>\d{{5}}(?:-\d{{4}})?)(?![\w.,]\d|\d){_UNIT_AFTER}",
+        0,
+        r"[A-Z]{2},?\s+\d{5}",
+        False,
+    ),
+    (r"\b(?P<v>(?:[A-Z]{1,2}\d[A-Z\d]?|GIR)\s\d[ABD-HJLNP-UW-Z]{2})\b", 0, r"\s\d[ABD-HJLNP-UW-Z]{2}", False),
+    (r"\b(?P<v>[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z]\s\d[ABCEGHJ-NPRSTV-Z]\d)\b", 0, r"\d[A-Z]\s\d[A-Z]\d", False),
 )
 
 _PLACE_WORD = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+"
 _PLACE = rf"{_PLACE_WORD}(?:[ -]{_PLACE_WORD}){{0,3}}"
-_PLACE_CUES = (
-    (
-        r"(?i:\b(?:(?:lives|lived|living|resides|resided|residing|resident|native|hometown|"
-        r"home\s+town|moved|relocated)(?:\s+(?:alone|here|there))?\s+(?:in|at|near|of|to|from)|"
-        r"(?:came|comes|originally|hails)\s+from|(?:village|town)\s+(?:of|in|called))"
-        r"\s+(?:the\s+)?)"
-    ),
-    (
-        r"\b(?:patient|woman|man|lady|gentleman|girl|boy|child|infant|farmer|worker|retiree|"
-        r"student|teacher|resident)\s+from\s+(?:the\s+)?"
-    ),
+_FROM_CUE = (
+    r"\b(?:patient|woman|man|lady|gentleman|girl|boy|child|infant|farmer|worker|retiree|"
+    r"student|teacher|resident)\s+from\s+(?:the\s+)?"
 )
-_PLACE_UNIT = re.compile(
-    rf"{_PLACE_WORD}(?:\s{_PLACE_WORD}){{0,2}}\s"
-    r"(?:City|County|District|Village|Township|Town|Borough|Prefecture|Parish|Municipality)\b"
+_RESIDENCE = (  # in lower case: the cue ignores case (and so is its own Detector.needs, in folded text)
+    r"(?:(?:lives|lived|living|resides|resided|residing|resident|native|hometown|"
+    r"home\s+town|moved|relocated)(?:\s+(?:alone|here|there))?\s+(?:in|at|near|of|to|from)|"
+    r"(?:came|comes|originally|hails)\s+from|(?:village|town)\s+(?:of|in|called))"
+    r"\s+(?:the\s+)?"
 )
+_PLACE_CUES: tuple[tuple[str, str, bool], ...] = (
+    # (cue, what every text it matches holds (see Detector.needs), whether that is lower case)
+    (rf"(?i:\b{_RESIDENCE})", _RESIDENCE, True),
+    (_FROM_CUE, unanchored(_FROM_CUE), False),
+)
+_UNIT = r"\s(?:City|County|District|Village|Township|Town|Borough|Prefecture|Parish|Municipality)\b"
+_PLACE_UNIT = rf"{_PLACE_WORD}(?:\s{_PLACE_WORD}){{0,2}}{_UNIT}"
+_PLACE_UNIT_NEEDS = _UNIT
 
 
 # Safe Harbor keeps states and countries: a patient 'from Nigeria' or living 'in Shandong'
@@ -124,10 +139,10 @@ def _is_region(place: str) -> bool:
 
 def _place_after(cue: str) -> Callable[[str, KnownPeople], Iterator[tuple[int, int]]]:
     """Places named after a residence cue ('lives in Weifang', 'a farmer from Anqiu')."""
-    compiled = re.compile(cue + f"(?P<place>{_PLACE})")
+    pattern = cue + f"(?P<place>{_PLACE})"
 
     def find(text: str, known: KnownPeople) -> Iterator[tuple[int, int]]:
-        for match in compiled.finditer(text):
+        for match in compiled(pattern).finditer(text):
             place = match.group("place")
             if _is_place_word(place.split()[0].split("-")[0]) and not _is_region(place):
                 yield match.span("place")
@@ -137,7 +152,7 @@ def _place_after(cue: str) -> Callable[[str, KnownPeople], Iterator[tuple[int, i
 
 def _find_place_units(text: str, known: KnownPeople) -> Iterator[tuple[int, int]]:
     """Administrative units below a state: 'Weifang City', 'Kuiwen District'."""
-    for match in _PLACE_UNIT.finditer(text):
+    for match in compiled(_PLACE_UNIT).finditer(text):
         start = match.start()
         # 'The Weifang City', 'Health District': leading non-place words are not the place.
         for word in match.group(0).split()[:-1]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import struct
 import warnings
-import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
 from casepress.check.deid.findings import KnownPeople
 from casepress.check.deid.metadata import MetaHit, _decode, _field_hit, _text_hits
+from casepress.check.images.raster import png_chunk
 
 
 _EXIF_IFD, _GPS_IFD = 0x8769, 0x8825
@@ -126,6 +128,8 @@ def exif_hits(exif: Any, prefix: str, known: KnownPeople) -> list[MetaHit]:
 
 def xmp_hits(xmp: str | bytes, known: KnownPeople, prefix: str = "XMP") -> list[MetaHit]:
     """Identifying XMP properties, as elements or as attributes of rdf:Description."""
+    import xml.etree.ElementTree as ET  # (imported here: most images carry no XMP)
+
     if isinstance(xmp, bytes):
         xmp = xmp.decode("utf-8", "replace")
     xmp = xmp.strip("\x00 \n\r\t")
@@ -169,35 +173,56 @@ def iptc_hits(iptc: Mapping[tuple[int, int], Any], known: KnownPeople) -> list[M
     return hits
 
 
-def raster_hits(data: bytes, known: KnownPeople, prefix: str = "") -> list[MetaHit]:
-    """Identifying metadata of a JPEG, PNG, WebP, GIF or TIFF image, read with Pillow."""
+def raster_hits(data: bytes, known: KnownPeople, prefix: str = "", decoded: bool = False) -> list[MetaHit]:
+    """Identifying metadata of a JPEG, PNG, WebP, GIF or TIFF image, read with Pillow.
+
+    ``decoded``: the image check decoded ``data`` whole already, so that a PNG's pixels need
+    not be decoded again to reach the text chunks after them (see _one_pixel_png).
+    """
     lead = f"{prefix} " if prefix else ""
     try:
-        return _raster_hits(data, known, lead)
+        return _raster_hits(data, known, lead, decoded)
     except Exception as exc:  # noqa: BLE001 - a damaged file is a warning, never a traceback
         return [
             MetaHit("unreadable", f"unreadable image ({type(exc).__name__}: {exc})", f"{lead}image")
         ]
 
 
-def _raster_hits(data: bytes, known: KnownPeople, lead: str) -> list[MetaHit]:
-    from PIL import Image, IptcImagePlugin
+_Metadata = tuple[dict[Any, Any], Any, Any, dict[str, Any]]
+"""An opened image's info, EXIF, IPTC (JPEG and TIFF) and PNG text chunks."""
+
+
+def _metadata(image: Any) -> _Metadata:
+    from PIL import IptcImagePlugin
+
+    fmt = image.format
+    if fmt == "PNG":
+        image.load()  # text chunks after the image data are read with the pixels
+    info = dict(image.info)
+    exif = image.getexif()
+    iptc = IptcImagePlugin.getiptcinfo(image) if fmt in ("JPEG", "TIFF") else None
+    return info, exif, iptc, dict(getattr(image, "text", {}) or {})
+
+
+def _raster_hits(data: bytes, known: KnownPeople, lead: str, decoded: bool) -> list[MetaHit]:
+    from PIL import Image
 
     from casepress.core.limits import MAX_IMAGE_PIXELS
 
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         image = Image.open(io.BytesIO(data))
+    small = None
     with image:
         fmt = image.format
         if image.width * image.height > MAX_IMAGE_PIXELS:
             return []  # never decoded here: the image check refuses it (image-too-large)
-        if fmt == "PNG":
-            image.load()  # text chunks after the image data are read with the pixels
-        info = dict(image.info)
-        exif = image.getexif()
-        iptc = IptcImagePlugin.getiptcinfo(image) if fmt in ("JPEG", "TIFF") else None
-        text = dict(getattr(image, "text", {}) or {})
+        small = _one_pixel_png(data) if fmt == "PNG" and decoded else None
+        if small is None:
+            info, exif, iptc, text = _metadata(image)
+    if small is not None:
+        with Image.open(io.BytesIO(small)) as copy:
+            info, exif, iptc, text = _metadata(copy)
     hits = exif_hits(exif, f"{lead}EXIF", known)
     xmp = info.get("xmp") or info.get("XML:com.adobe.xmp") or text.get("XML:com.adobe.xmp")
     if xmp:
@@ -216,3 +241,39 @@ def _raster_hits(data: bytes, known: KnownPeople, lead: str) -> list[MetaHit]:
     if comment and fmt in ("GIF", "JPEG"):
         hits += _text_hits(_decode(comment), f"{lead}{fmt} comment", known)
     return hits
+
+
+_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+"""Samples per pixel of each PNG colour type (grey, RGB, palette, grey and alpha, RGBA)."""
+
+
+def _one_pixel_png(data: bytes) -> bytes | None:
+    """The PNG ``data`` with an image of one pixel in place of its own, every other chunk as it is.
+
+    Pillow reads the text chunks that follow a PNG's image data only with the pixels: reading
+    a copy whose image is one (blank) pixel gives the same metadata without decoding the
+    pixels again. None, to read the image itself, for an animated PNG (its frames' sizes are
+    checked against the image's) or a chunk that runs off the end.
+    """
+    if data[8:16] != b"\x00\x00\x00\x0dIHDR" or len(data) < 33:
+        return None
+    depth, colour = data[24], data[25]
+    header = struct.pack(">II", 1, 1) + data[24:28] + b"\x00"  # depth, colour, methods; not interlaced
+    out = [data[:8], png_chunk(b"IHDR", header)]
+    pos, image_data = 33, False
+    while pos + 8 <= len(data):
+        length = struct.unpack(">I", data[pos : pos + 4])[0]
+        kind, end = data[pos + 4 : pos + 8], pos + 12 + length
+        if end > len(data) or kind in (b"acTL", b"fcTL", b"fdAT"):
+            return None
+        if kind == b"IDAT":
+            if not image_data:  # one row: the filter byte, then one pixel of zero samples
+                row = bytes(1 + (_CHANNELS.get(colour, 4) * depth + 7) // 8)
+                out.append(png_chunk(b"IDAT", zlib.compress(row)))
+            image_data = True
+        else:
+            out.append(data[pos:end])
+        pos = end
+        if kind == b"IEND":
+            return b"".join(out)
+    return None

@@ -9,13 +9,12 @@ from typing import Any
 
 from casepress.check.deid.findings import KnownPeople
 from casepress.check.deid.metadata import MetaHit, _field_hit, _text_hits
+from casepress.check.deid.patterns import compiled
 from casepress.check.deid.raster import _XMP_PREFIXES, raster_hits
 
 
 _SVG_NAME_FIELDS = frozenset({"creator", "contributor", "rights", "publisher"})
-_DATA_URI = re.compile(
-    r"data:image/(?:png|jpe?g|webp|gif|tiff?);base64,(?P<data>[A-Za-z0-9+/=\s]+)", re.IGNORECASE
-)
+_DATA_URI = r"(?i)data:image/(?:png|jpe?g|webp|gif|tiff?);base64,(?P<data>[A-Za-z0-9+/=\s]+)"
 
 
 def svg_hits(data: bytes, known: KnownPeople) -> list[MetaHit]:
@@ -70,7 +69,7 @@ def svg_hits(data: bytes, known: KnownPeople) -> list[MetaHit]:
         if comment.tag is etree.Comment and (comment.text or "").strip():
             hits.extend(_text_hits(comment.text.strip(), "SVG comment", known))
     text = data.decode("utf-8", "replace")
-    for n, match in enumerate(_DATA_URI.finditer(text), start=1):
+    for n, match in enumerate(compiled(_DATA_URI).finditer(text), start=1):
         try:
             embedded = base64.b64decode(re.sub(r"\s", "", match.group("data")), validate=True)
         except (binascii.Error, ValueError):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from casepress.check.deid.detectors import Match, scan_text
+from casepress.check.deid.detectors import DETECTORS, Match, scan_text
 from casepress.check.deid.findings import Finding, KnownPeople
 from casepress.core.diagnostics import FieldPath, format_path
 
@@ -89,26 +92,69 @@ def iter_text_fields(data: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPat
             yield from iter_text_fields(value, path + (index,))
 
 
-_SCANS: dict[tuple[str, str, int], list[Match]] = {}
+_SCANS: dict[tuple[str, str, str], list[Match]] = {}
 """Scan results by (text, context, known people): a rebuild after an edit (watch mode)
 rescans only the strings that changed. Bounded: cleared when it grows large."""
 
 
-def _known_key(known: KnownPeople) -> int:
-    cited = tuple(sorted((k, tuple(sorted(v))) for k, v in (known.cited or {}).items()))
-    return hash((known.emails, known.full_names, known.surnames, cited))
+_SCANNING_MODULES = ("detectors", "patterns", "dates", "identifiers", "names", "places", "findings")
+"""The modules whose code shapes a scan (with text.markup's safe spans): part of its cache key."""
+
+
+@functools.cache
+def scanning_code() -> str:
+    """What shapes a scan besides the text and the people: the detectors' code, Python's re."""
+    from casepress.core.cache import digest
+    from casepress.text import markup
+
+    here = Path(__file__).parent
+    sources = [(here / f"{name}.py").read_bytes() for name in _SCANNING_MODULES]
+    return digest(sys.version, Path(markup.__file__).read_bytes(), *sources)
+
+
+def _scan_all(pairs: list[tuple[str, str]], known: KnownPeople, people: str) -> None:
+    """Put scan_text of each (text, context) not in _SCANS there: from the cache (one record for
+    all of a case's new texts, keyed by them, the known people and the code), else scanned."""
+    from casepress.core.cache import JsonCache, digest
+
+    if len(_SCANS) > 20_000:
+        _SCANS.clear()
+    missing = list(dict.fromkeys(p for p in pairs if (*p, people) not in _SCANS))
+    if not missing:
+        return
+    cache = JsonCache.named("deid-scan")
+    key = digest("deid-scan-v1", scanning_code(), people, missing)
+    scans = _replay(cache.get(key), len(missing))
+    if scans is None:
+        scans = [scan_text(text, context, known) for text, context in missing]
+        cache.put(key, [[[DETECTORS.index(m.detector), m.start, m.end] for m in found] for found in scans])
+    for (text, context), found in zip(missing, scans):
+        _SCANS[text, context, people] = found
+
+
+def _replay(record: Any, count: int) -> list[list[Match]] | None:
+    """A cached record back as matches; None when it is not one (a miss)."""
+    if not isinstance(record, list) or len(record) != count:
+        return None
+    try:
+        scans = [[(i, start, end) for i, start, end in found] for found in record]
+    except (TypeError, ValueError):
+        return None
+    if not all(type(n) is int and n >= 0 for found in scans for match in found for n in match):
+        return None
+    if any(i >= len(DETECTORS) for found in scans for i, _, _ in found):
+        return None
+    return [[Match(DETECTORS[i], start, end) for i, start, end in found] for found in scans]
 
 
 def text_findings(doc: SourceDocument, known: KnownPeople) -> list[Finding]:
     """Identifiers in the case's text fields, each at its exact line and column."""
     findings: list[Finding] = []
-    people = _known_key(known)
-    if len(_SCANS) > 20_000:
-        _SCANS.clear()
-    for path, text in iter_text_fields(doc.data):
-        key = (text, _context(path), people)
-        if key not in _SCANS:
-            _SCANS[key] = scan_text(text, key[1], known)
+    people = known.digest()
+    fields = [(path, text, _context(path)) for path, text in iter_text_fields(doc.data)]
+    _scan_all([(text, context) for _, text, context in fields], known, people)
+    for path, text, context in fields:
+        key = (text, context, people)
         for match in _SCANS[key]:
             detector = match.detector
             matched = text[match.start : match.end]

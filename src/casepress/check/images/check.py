@@ -5,15 +5,20 @@ must be a regular file under :data:`~casepress.core.limits.MAX_IMAGE_BYTES`, and
 as the build will show it (:func:`casepress.check.images.check_image`): every problem is an
 error at the field that names the file, found by ``check`` rather than by a build.
 A case naming more than :data:`~casepress.core.limits.MAX_FIGURES` images gets one error
-and no image is read. Files are read one at a time; nothing decoded is kept.
+and no image is read. Files are read one at a time; nothing decoded is kept. A file found
+fit to show is remembered in the cache by its content (with its suffix, the pixel limit and
+the checking code and libraries), so that a later ``check`` does not decode it again;
+refusals are not remembered (rare, and some, like running out of memory, are of the moment).
 
 :func:`figure_file` is the one way the build (stripping) and the de-identification
 lint reach a figure's file; :func:`refused_before` tells the lint which files this
-check already refused, so they are reported once.
+check already refused, so they are reported once, and :func:`shown_before` which it
+found fit to show (a raster decoded whole), so the lint need not decode them again.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,8 +31,9 @@ from casepress.check.images import ImageError, check_image
 IMAGE_SUFFIXES = (".svg", ".png", ".jpg", ".jpeg", ".gif", ".webp")
 """Suffixes of the formats browsers and WeasyPrint both show."""
 
-_REFUSED: dict[tuple[str, int, int], str] = {}
-"""Signature (real path, mtime, size) of each file this process's checks refused -> why."""
+_VERDICTS: dict[tuple[str, int, int], str | None] = {}
+"""Signature (real path, mtime, size) of each file this process's checks read -> why it was
+refused, or None when it can be shown."""
 
 
 def figure_file(case_dir: Path, name: str) -> Path:
@@ -66,19 +72,23 @@ def _signature(path: Path) -> tuple[str, int, int] | None:
 def refused_before(path: Path) -> bool:
     """True when this process's image check refused ``path`` as it is now."""
     signature = _signature(path)
-    return signature is not None and signature in _REFUSED
+    return signature is not None and _VERDICTS.get(signature) is not None
+
+
+def shown_before(path: Path) -> bool:
+    """True when this process's image check found ``path``, as it is now, fit to be shown
+    (for a raster: decoded whole)."""
+    signature = _signature(path)
+    return signature is not None and signature in _VERDICTS and _VERDICTS[signature] is None
 
 
 def _remember(path: Path, reason: str | None) -> None:
     signature = _signature(path)
     if signature is None:
         return
-    if len(_REFUSED) > 4 * limits.MAX_FIGURES:
-        _REFUSED.clear()  # a long-running preview: forget old files
-    if reason is None:
-        _REFUSED.pop(signature, None)
-    else:
-        _REFUSED[signature] = reason
+    if len(_VERDICTS) > 4 * limits.MAX_FIGURES:
+        _VERDICTS.clear()  # a long-running preview: forget old files
+    _VERDICTS[signature] = reason
 
 
 def check_image_files(
@@ -138,14 +148,42 @@ def _verdict(resolved: Path, name: str) -> ImageError | None:
     except OSError as exc:
         problem: ImageError | None = ImageError("image-unreadable", f"'{name}' cannot be read: {exc.strerror or exc}")
     else:
-        try:
-            check_image(data, name)
-            problem = None
-        except ImageError as exc:
-            problem = exc
+        problem = _check_once(data, name)
         del data
     _remember(resolved, problem.reason if problem else None)
     return problem
+
+
+def _check_once(data: bytes, name: str) -> ImageError | None:
+    """check_image's verdict on ``data``, the file ``name``: decoded once, then remembered (see the module)."""
+    from casepress.core.cache import JsonCache, digest
+
+    key = digest("image-check-v1", engine(), Path(name).suffix.lower(), limits.MAX_IMAGE_PIXELS, data)
+    shown = JsonCache.named("image-check")
+    if shown.get(key) is True:
+        return None
+    try:
+        check_image(data, name)
+    except ImageError as exc:
+        return exc
+    shown.put(key, True)
+    return None
+
+
+@functools.cache
+def engine() -> str:
+    """What shapes a verdict besides the file: this package's code, Pillow's and lxml's versions."""
+    from importlib.util import find_spec
+
+    from casepress.core.cache import digest
+
+    here = Path(__file__).parent
+    parts = [(here / module).read_bytes() for module in sorted(os.listdir(here)) if module.endswith(".py")]
+    for package, holds_version in (("PIL", "_version.py"), ("lxml", "__init__.py")):
+        spec = find_spec(package)
+        if spec is not None and spec.origin:
+            parts.append(Path(spec.origin).with_name(holds_version).read_bytes())
+    return digest(*parts)
 
 
 def _siblings(case_dir: Path, name: str) -> list[str]:

@@ -47,9 +47,10 @@ _DROPPED = frozenset({"script", "foreignObject", "metadata", "handler", "listene
 _ANIMATIONS = frozenset({"set", "animate", "animateColor", "animateMotion", "animateTransform"})
 _NEED_LINK = frozenset({"image", "use", "feImage", "tref", "mpath"})
 """Elements that show nothing without their link (and trip renderers when it is gone)."""
-_DATA_IMAGE = re.compile(r"data:image/(?:png|jpe?g|gif|webp);base64,(?P<data>.*)", re.IGNORECASE | re.DOTALL)
-_CSS_URL = re.compile(r"""url\(\s*(?:"([^"(\n]*)"|'([^'(\n]*)'|([^)\s'"(]*))\s*\)""", re.IGNORECASE)
-_CSS_IMPORT = re.compile(r"@import\b[^;]*;?", re.IGNORECASE)
+# Patterns, compiled on first use (re's cache keeps them): importing the check compiles nothing.
+_DATA_IMAGE = r"(?is)data:image/(?:png|jpe?g|gif|webp);base64,(?P<data>.*)"
+_CSS_URL = r"""(?i)url\(\s*(?:"([^"(\n]*)"|'([^'(\n]*)'|([^)\s'"(]*))\s*\)"""
+_CSS_IMPORT = r"(?i)@import\b[^;]*;?"
 
 
 def looks_like_svg(data: bytes) -> bool:
@@ -147,13 +148,13 @@ def _clean_css(text: str) -> str | None:
     """CSS with its external ``url()``s and ``@import``s removed; None to drop it whole."""
     if "\\" in text:
         return None  # an escape can spell url( or an import in a way no pattern sees
-    text = _CSS_IMPORT.sub("", text)
+    text = re.sub(_CSS_IMPORT, "", text)
 
     def local_only(match: re.Match[str]) -> str:
         target = next((g for g in match.groups() if g is not None), "").strip()
         return match.group(0) if target.startswith("#") else "none"
 
-    return _CSS_URL.sub(local_only, text)
+    return re.sub(_CSS_URL, local_only, text)
 
 
 def _clean_style(style: Any) -> None:
@@ -236,7 +237,7 @@ class _Sanitizer:
         target = value.strip()
         if target.startswith("#"):
             return value
-        match = _DATA_IMAGE.fullmatch(target)
+        match = re.fullmatch(_DATA_IMAGE, target)
         if match is None:
             return None  # javascript:, http(s):, file:, other files, other data: documents
         self.embedded += 1
