@@ -22,6 +22,7 @@ from casepress.check.context import CaseContext
 from casepress.check.deid import check_deidentification
 from casepress.core.diagnostics import Diagnostics, FieldPath, did_you_mean, format_path, warning_code
 from casepress.model import Case, Figure, Markdown, Table, Timeline, iter_prose
+from casepress.model.prebuilt import validator_for
 from casepress.core.project import Project
 from casepress.load.source import SourceDocument
 
@@ -211,7 +212,8 @@ def validate(doc: SourceDocument, project: Project, diagnostics: Diagnostics) ->
         return None
     case: Case | None
     try:
-        case = Case.model_validate(doc.data)
+        # Case.model_validate, with the validator rebuilt from the cache (see model.prebuilt).
+        case = validator_for(Case, ("casepress.model",)).validate_python(doc.data)
     except ValidationError as error:
         failed = report_validation_error(error, doc, diagnostics)
         partial = _salvage(doc.data, failed, ctx)
