@@ -15,11 +15,16 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from casepress.core.diagnostics import Diagnostics
-from casepress.journals.journal import AbstractHeadings, JournalConfig, Labels, SectionEntry, validate_config
-from casepress.model import Case
-from casepress.model import prebuilt
-from casepress.model.prebuilt import Unstorable, validator_for
+from casepress.journals.journal import (
+    AbstractHeadings,
+    JournalConfig,
+    Labels,
+    SectionEntry,
+    validate_config,
+)
 from casepress.load.source import parse_yaml
+from casepress.model import Case, prebuilt
+from casepress.model.prebuilt import Unstorable, validator_for
 
 from .conftest import REPO
 

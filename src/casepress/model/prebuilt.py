@@ -57,7 +57,7 @@ def validator_for(model: type[BaseModel], sources: tuple[str, ...]) -> SchemaVal
         try:
             return _build(record, sources)
         except Exception:  # noqa: BLE001 -- a bad record is a miss: the cache only saves time
-            pass
+            record = None
     model.model_rebuild()
     validator: SchemaValidator = model.__pydantic_validator__  # type: ignore[assignment]
     if key is not None and type(validator) is SchemaValidator:
@@ -70,9 +70,10 @@ def validator_for(model: type[BaseModel], sources: tuple[str, ...]) -> SchemaVal
 def _key(model: type[BaseModel], sources: tuple[str, ...]) -> str | None:
     """The record's key: the versions and every source file's content; None when a source
     has no file to read (then nothing is cached)."""
-    import casepress
     import pydantic
     import pydantic_core
+
+    import casepress
 
     files: list[tuple[str, str]] = []
     for name in sources:
