@@ -1,6 +1,6 @@
 """The case itself, its checks settings, and walks over its prose."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the model's modules: see casepress.model.
 
 from collections.abc import Iterator
 from typing import Annotated, Literal
