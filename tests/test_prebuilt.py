@@ -50,6 +50,11 @@ def _outcome(validate: Any, data: Any) -> Any:
         return ("errors", error.title, error.errors(include_url=False))
 
 
+def _untitled(validate: Any, data: Any) -> Any:
+    outcome = _outcome(validate, data)
+    return outcome[2] if isinstance(outcome, tuple) else outcome
+
+
 def _from_the_record(model: type[BaseModel], sources: tuple[str, ...], monkeypatch: pytest.MonkeyPatch) -> Any:
     """The validator read back from the record (pydantic may not build one meanwhile)."""
     validator_for.cache_clear()
@@ -156,3 +161,38 @@ def test_an_absent_section_is_its_model_at_its_defaults() -> None:
     assert (case.dates, case.declarations, case.checks) == (Dates(), Declarations(), Checks())
     assert case.dates.model_fields_set == case.declarations.model_fields_set == case.checks.model_fields_set == set()
     assert case.bibliography == ["references.bib"]
+
+
+def test_a_part_validator_validates_a_valid_section_as_a_type_adapter_does() -> None:
+    """The premise of the partial case (check.validate._salvage): a section without errors in the
+    whole case's validation gives the same value validated on its own, cut from the case's schema
+    or through a TypeAdapter of its type; so does each item of figures and tables."""
+    import typing
+
+    from pydantic import TypeAdapter
+
+    from casepress.model.prebuilt import part_validator
+
+    compared = 0
+    for path in CASES:
+        doc = parse_yaml(path.read_text(encoding="utf-8"), path, Diagnostics())
+        if doc is None or not isinstance(doc.data, dict):
+            continue
+        outcome = _outcome(Case.model_validate, doc.data)
+        failed = {e["loc"][0] for e in outcome[2]} if isinstance(outcome, tuple) else set()
+        for name, info in Case.model_fields.items():
+            if name in doc.data and name not in failed:
+                part = part_validator(Case, CASE_SOURCES, name)
+                assert part is not None
+                value = doc.data[name]
+                assert part.validate_python(value) == TypeAdapter(info.annotation).validate_python(value), (path, name)
+                compared += 1
+            if name in ("figures", "tables") and isinstance(doc.data.get(name), list):
+                item = part_validator(Case, CASE_SOURCES, name, item=True)
+                assert item is not None
+                adapter = TypeAdapter(typing.get_args(info.annotation)[0])
+                for value in doc.data[name]:  # the same value, or the same errors (under another title)
+                    assert _untitled(item.validate_python, value) == _untitled(adapter.validate_python, value), path
+    assert compared > 300
+    assert part_validator(Case, CASE_SOURCES, "no-such-field") is None
+    assert part_validator(Case, CASE_SOURCES, "title", item=True) is None

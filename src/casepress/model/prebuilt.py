@@ -14,7 +14,9 @@ pydantic-core and casepress and by the source text of the modules the model is d
 so any change to the model misses. A reference is resolved only in those modules, and only
 when they are already imported: a record can name nothing else. A miss or any failure (no
 cache, a corrupt record, a schema pydantic-core refuses) falls back to pydantic's own
-validator, and stores its schema for the next run.
+validator, and stores its schema for the next run. :func:`part_validator` cuts the validator
+of one field out of the same schema (an invalid case's valid sections are validated on their
+own), where a ``TypeAdapter`` would have pydantic generate a schema for each.
 
 What differs from pydantic's own validator: nothing in what it accepts or the errors it
 reports (the same schema builds it). The record leaves out the schema's ``serialization``
@@ -65,6 +67,28 @@ def validator_for(model: type[BaseModel], sources: tuple[str, ...]) -> SchemaVal
         if stored is not None:
             cache.put(key, stored)
     return validator
+
+
+@functools.cache
+def part_validator(model: type[BaseModel], sources: tuple[str, ...], field: str, item: bool = False) -> SchemaValidator | None:
+    """A validator of one field of ``model`` (of one item of that list field, with ``item``), cut
+    from the model's core schema, to validate part of a document on its own (the sections of
+    an invalid case that are valid); None when the schema is not shaped as expected."""
+    validator = validator_for(model, sources)
+    if type(validator) is not SchemaValidator:
+        return None
+    _, (schema, config, _) = validator.__reduce__()  # type: ignore[misc]
+    definitions = schema.get("definitions", []) if schema.get("type") == "definitions" else []
+    body = schema["schema"] if schema.get("type") == "definitions" else schema
+    fields = body.get("schema", {}).get("fields", {}) if body.get("type") == "model" else {}
+    part = fields.get(field, {}).get("schema")
+    if part is not None and part.get("type") == "default":
+        part = part.get("schema")
+    if part is not None and item:
+        part = part.get("items_schema") if part.get("type") == "list" else None
+    if part is None:
+        return None
+    return SchemaValidator({"type": "definitions", "schema": part, "definitions": definitions}, config)
 
 
 def _key(model: type[BaseModel], sources: tuple[str, ...]) -> str | None:
