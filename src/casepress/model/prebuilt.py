@@ -146,12 +146,13 @@ def _build(record: dict[str, Any], sources: tuple[str, ...]) -> SchemaValidator:
 
 def _encode(node: Any, sources: tuple[str, ...], path: list[Any], refs: list[list[Any]]) -> Any:
     """``node`` as JSON, the unused entries dropped; each class or function is written as its
-    reference (``module:qualname``), and its path and reference are added to ``refs``."""
+    reference (``module:qualname``), and its path (``path`` is where ``node`` is) and reference
+    are added to ``refs``."""
     kind = type(node)
     if kind is dict:
-        return {key: _encode(value, sources, [*path, key], refs) for key, value in node.items() if key not in _UNUSED}
+        return {key: _encode_at(key, value, sources, path, refs) for key, value in node.items() if key not in _UNUSED}
     if kind is list:
-        return [_encode(value, sources, [*path, index], refs) for index, value in enumerate(node)]
+        return [_encode_at(index, value, sources, path, refs) for index, value in enumerate(node)]
     if node is None or kind in (str, int, float, bool):
         return node
     if isinstance(node, (type, types.FunctionType, types.MethodType)):
@@ -162,6 +163,15 @@ def _encode(node: Any, sources: tuple[str, ...], path: list[Any], refs: list[lis
         refs.append([*path, reference])
         return reference
     raise Unstorable(repr(node))
+
+
+def _encode_at(step: Any, node: Any, sources: tuple[str, ...], path: list[Any], refs: list[list[Any]]) -> Any:
+    """:func:`_encode` of the entry ``step`` of the container at ``path``."""
+    path.append(step)
+    try:
+        return _encode(node, sources, path, refs)
+    finally:
+        path.pop()
 
 
 def _resolve(reference: str, sources: tuple[str, ...]) -> Any:
