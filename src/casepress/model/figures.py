@@ -1,8 +1,8 @@
 """Floats: figures with their panels, and tables."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the model's modules: see casepress.model.
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
@@ -32,7 +32,7 @@ class Panel(Model):
         return [chr(c) for c in range(ord(first), ord(last or first) + 1)]
 
     @model_validator(mode="after")
-    def _check(self) -> Panel:
+    def _check(self) -> Self:
         first, _, last = self.label.partition("-")
         if last and last <= first:
             raise PydanticCustomError(
@@ -67,7 +67,7 @@ class Figure(Model):
     """Panels with their own images set this many across (1-3; default: two for two or four images, else three)."""
 
     @model_validator(mode="after")
-    def _check(self) -> Figure:
+    def _check(self) -> Self:
         panel_files = sum(1 for p in self.panels if p.file)
         if self.generate and (self.file or self.panels):
             raise PydanticCustomError(
@@ -108,7 +108,7 @@ class Table(Model):
     """Column width, or across the page in two-column layouts."""
 
     @model_validator(mode="after")
-    def _check(self) -> Table:
+    def _check(self) -> Self:
         inline = self.columns is not None or self.rows is not None
         if self.generate and inline:
             raise PydanticCustomError("table_source", "give either 'generate' or 'columns' and 'rows', not both")

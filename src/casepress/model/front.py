@@ -1,9 +1,9 @@
 """Front matter: authors, affiliations, dates, publication, licence, review, attribution."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the model's modules: see casepress.model.
 
 import re
-from typing import Annotated
+from typing import Annotated, Self
 
 from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
@@ -88,7 +88,7 @@ class Author(Model):
         return f"{self.given} {self.family}"
 
     @model_validator(mode="after")
-    def _corresponding_needs_email(self) -> Author:
+    def _corresponding_needs_email(self) -> Self:
         if self.corresponding and not self.email:
             raise PydanticCustomError(
                 "missing_email", "the corresponding author needs an e-mail address"

@@ -1,6 +1,6 @@
 """Laboratory results and immunohistochemistry (CARE 8a)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the model's modules: see casepress.model.
 
 import math
 from typing import Annotated, Any, Literal

@@ -1,7 +1,7 @@
 """The CARE sections: patient information, diagnostic assessment, interventions, follow-up,
 discussion, consent and declarations."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the model's modules: see casepress.model.
 
 from typing import Annotated, Literal
 

@@ -1,8 +1,8 @@
 """CARE item 7: the timeline of dated events."""
 
-from __future__ import annotations
+# No `from __future__ import annotations` in the model's modules: see casepress.model.
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Self
 
 from pydantic import Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
@@ -24,7 +24,7 @@ class RelativeDate(Model):
     """True when the article says 'about' or 'approximately'."""
 
     @model_validator(mode="after")
-    def _one_anchor(self) -> RelativeDate:
+    def _one_anchor(self) -> Self:
         if (self.after is None) == (self.before is None):
             raise PydanticCustomError("relative_date", "give exactly one of 'after' or 'before'")
         return self
