@@ -45,10 +45,6 @@ EXPECTED: dict[tuple[str, str, str], str] = {
         "delimiter-precedes-last=\"always\": casepress prints the comma before '&' (van der Waals, "
         "J. D., & Barnes and Noble); citeproc-js drops it between a person and an institution."
     ),
-    ("bib/strings-concat-months/input.bib", "american-medical-association", "kim2017"): (
-        "known casepress defect, not fixed yet: a month range in AMA's 'Published online' date "
-        "prints 'July –August' (a space before the range dash; the date-part's suffix)."
-    ),
 }
 """Differences that stay, each with its reason. The reference case is not under
 ``tests/``: its one difference in 96 (98.96%) is the published article's page range,

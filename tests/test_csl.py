@@ -308,6 +308,34 @@ def test_date_ranges_print_shared_parts_once() -> None:
     assert "2017 Jul–Aug" in plain_text(nlm)
 
 
+DATE_RANGES = {"month": [[2017, 7], [2017, 8]], "year": [[2016], [2017]], "day": [[2017, 7, 1], [2017, 7, 3]]}
+"""A month, a year and a day range (CSL-JSON date-parts: begin, end)."""
+
+
+@pytest.mark.parametrize(("style", "expected"), [
+    # each text is citeproc-js's for the same items, style and locale (tests/bibjudge.py)
+    ("american-medical-association", {
+        "month": "Month AB. Title of month. J Test. Published online July–August 2017.",
+        "year": "Year AB. Title of year. J Test. Published online 2016–2017.",
+        "day": "Day AB. Title of day. J Test. Published online July 1–3, 2017."}),
+    ("ieee", {
+        "month": "A. B. Month, “Title of month,” J Test, Jul.–Aug. 2017.",
+        "year": "A. B. Year, “Title of year,” J Test, 2016–2017.",
+        "day": "A. B. Day, “Title of day,” J Test, Jul. 2017."}),
+    ("nlm-citation-sequence", {
+        "month": "Month AB. Title of month. J Test. 2017 Jul–Aug.",
+        "year": "Year AB. Title of year. J Test. 2016–2017.",
+        "day": "Day AB. Title of day. J Test. 2017 Jul 1–3."}),
+])
+def test_date_ranges_trim_the_affixes_at_the_dash(style: str, expected: dict[str, str]) -> None:
+    """The range dash replaces the begin's last suffix and the end's first prefix; a part
+    neither end has (the day of a month range) lends it no affix (AMA's month suffix " "
+    once printed "July –August", the day's ", " being the one trimmed)."""
+    items = [article(k, issued={"date-parts": v}, volume="", page="") for k, v in DATE_RANGES.items()]
+    entries = Bibliography(items, find_style(style), use_cache=False).entries()
+    assert {e.key: plain_text(e.html) for e in entries} == expected
+
+
 def test_a_substituted_variable_prints_once() -> None:
     item = {"id": "e", "type": "book", "title": "Harrison's Principles", "edition": "20", "publisher": "McGraw-Hill",
             "editor": [{"family": "Jameson", "given": "J. L."}], "issued": {"date-parts": [[2018]]}}

@@ -640,7 +640,10 @@ class _Date(_Memoized, model.Date):
         if end is None or end.is_nil():
             return super().render_date_range(date_range, show_parts, context)
         show = list(show_parts or ("year", "month", "day"))
-        names = [c.get("name") for c in self.iterchildren() if c.get("name") in show]
+        # a part neither end has prints nothing: it must not count as differing, or its
+        # affixes would be the ones trimmed at the dash (AMA's "July –August 2017")
+        names = [c.get("name") for c in self.iterchildren() if c.get("name") in show
+                 and (begin.get(c.get("name")) is not None or end.get(c.get("name")) is not None)]
         same: set[str] = set()
         for part in ("year", "month", "day"):
             if begin.get(part) != end.get(part):
@@ -662,8 +665,9 @@ class _Date(_Memoized, model.Date):
 
         left, right = rendered(begin, differing), rendered(end, differing)
         if left and right:
-            suffix = next(c for c in self.iterchildren() if c.get("name") == differing[-1]).get("suffix", "")
-            prefix = next(c for c in self.iterchildren() if c.get("name") == differing[0]).get("prefix", "")
+            # citeproc-js: the begin's last printed part loses its suffix, the end's first its prefix
+            suffix = self._affix([n for n in differing if begin.get(n) is not None][-1:], "suffix")
+            prefix = self._affix([n for n in differing if end.get(n) is not None][:1], "prefix")
             if suffix and left[-1].endswith(suffix):
                 left[-1] = left[-1][: -len(suffix)]
             if prefix and right[0].startswith(prefix):
@@ -671,6 +675,10 @@ class _Date(_Memoized, model.Date):
         middle = delimiter.join(left) + dash + delimiter.join(right)
         pieces = rendered(begin, before) + [middle] + rendered(begin, after)
         return String(delimiter.join(p for p in pieces if p))
+
+    def _affix(self, names: list[str], which: str) -> str:
+        """The ``prefix`` or ``suffix`` of the date-part named (the one name, if any)."""
+        return next((c.get(which, "") for c in self.iterchildren() if names and c.get("name") == names[0]), "")
 
     def _delimiter(self, context: Any) -> str:
         """The delimiter between date parts: a locale date's own, else the caller's."""
