@@ -1,21 +1,26 @@
-"""Dataclass methods run from kept compiled code (casepress.core.codecache): the second process
-compiles nothing the first one did, its classes behave exactly as compiled ones, and a missing
-or corrupt file only means compiling again."""
+"""Dataclass methods and regular expressions run from kept compiled code
+(casepress.core.codecache): the second process compiles nothing the first one did, its classes
+and patterns behave exactly as compiled ones, and a missing or corrupt file only means compiling
+again."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 from .conftest import REPO
 
-SCRIPT = """
-import dataclasses, json
+SCRIPT = r"""
+import dataclasses, json, re
 import casepress  # installs the kept code
 from casepress.core import codecache
+
+dose = re.compile(r"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>mg|g)\b", re.IGNORECASE)
+found = dose.search("amoxicillin 500 MG twice daily")
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Dose:
@@ -31,7 +36,8 @@ except dataclasses.FrozenInstanceError:
     frozen = True
 print(json.dumps({
     "installed": dataclasses.exec is codecache._exec,
-    "compiled": len(codecache._added),
+    "compiled": len(codecache._methods.added), "patterns": len(codecache._patterns.added),
+    "match": [found.group("value"), found.group("unit"), found.span(), dose.groups, dict(dose.groupindex), dose.flags],
     "repr": repr(a), "equal": a == b, "hash": hash(a) == hash(b), "frozen": frozen,
     "default": Dose("x").mg,
 }))
@@ -44,8 +50,11 @@ def _run(cache: Path) -> dict[str, object]:
     return json.loads(out.stdout)
 
 
-def _file(cache: Path) -> Path:
-    (path,) = (cache / "code").glob("dataclasses-*.marshal")
+MATCH = ["500", "MG", [12, 18], 2, {"value": 1, "unit": 2}, re.IGNORECASE | re.UNICODE]
+
+
+def _file(cache: Path, kind: str) -> Path:
+    (path,) = (cache / "code").glob(f"{kind}-*.marshal")
     return path
 
 
@@ -53,8 +62,10 @@ def test_the_second_process_compiles_nothing_the_first_did(tmp_path: Path) -> No
     first = _run(tmp_path)
     assert first["installed"] is True
     assert first["compiled"] > 0  # every method of every dataclass, casepress's own included
+    assert first["patterns"] > 0
     second = _run(tmp_path)
-    assert second["compiled"] == 0
+    assert second["compiled"] == 0 and second["patterns"] == 0
+    assert first["match"] == second["match"] == MATCH
     expected = {"repr": "Dose(drug='amoxicillin', mg=500.0, notes=())", "equal": True, "hash": True,
                 "frozen": True, "default": 1.0}
     assert {k: first[k] for k in expected} == expected
@@ -63,14 +74,17 @@ def test_the_second_process_compiles_nothing_the_first_did(tmp_path: Path) -> No
 
 def test_a_corrupt_file_means_compiling_again(tmp_path: Path) -> None:
     _run(tmp_path)
-    _file(tmp_path).write_bytes(b"\x00not marshal")
+    for kind in ("dataclasses", "regex"):
+        _file(tmp_path, kind).write_bytes(b"\x00not marshal")
     again = _run(tmp_path)
     assert again["compiled"] > 0 and again["repr"] == "Dose(drug='amoxicillin', mg=500.0, notes=())"
-    assert _run(tmp_path)["compiled"] == 0  # and the file is whole again
+    assert again["patterns"] > 0 and again["match"] == MATCH
+    whole = _run(tmp_path)  # and the files are whole again
+    assert whole["compiled"] == whole["patterns"] == 0
 
 
 def test_an_unwritable_cache_still_builds_classes(tmp_path: Path) -> None:
     blocked = tmp_path / "file"
     blocked.write_text("not a folder", encoding="utf-8")
     result = _run(blocked)
-    assert result["compiled"] > 0 and result["equal"] is True
+    assert result["compiled"] > 0 and result["equal"] is True and result["match"] == MATCH

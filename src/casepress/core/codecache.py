@@ -1,18 +1,21 @@
-"""Dataclass methods compiled once and kept, as Python keeps a module's bytecode in ``.pyc``.
+"""Code Python compiles at every import, compiled once and kept, as Python keeps a module's
+bytecode in ``.pyc``: dataclass methods and regular expressions.
 
-``dataclasses`` writes each class's ``__init__``, ``__repr__``, ``__eq__``, ``__hash__`` and
-(frozen) ``__setattr__``/``__delattr__`` as source text and compiles it with ``exec`` every time
-the class is defined, that is at every import. On the 2-core machine we measure on, that costs
-about 1 ms per frozen dataclass, 0.9 ms of it compiling; casepress defines about 140 of them and
-its libraries (annotated-types, markdown-it) some more, so a cold ``check`` or HTML build spent
-about a tenth of its time compiling the same text again.
+- ``dataclasses`` writes each class's ``__init__``, ``__repr__``, ``__eq__``, ``__hash__`` and
+  (frozen) ``__setattr__``/``__delattr__`` as source text and compiles it with ``exec`` every
+  time the class is defined. On the 2-core machine we measure on, that is about 1 ms per frozen
+  dataclass, 0.9 ms of it compiling; a cold ``check`` defines 106 (casepress's own, and
+  annotated-types' and markdown-it's), the HTML build 152.
+- ``re`` parses and compiles every pattern in Python; the HTML build compiles about 200 (YAML's
+  reader, Jinja's lexer, markdown-it's rules, ours), about 40 ms.
 
-:func:`install` gives the ``dataclasses`` module its own ``exec`` (a module global shadows the
-builtin, and ``dataclasses`` calls ``exec`` only to build these methods): source text seen
-before runs from its compiled code object, kept in a marshal file in the cache folder named by
-the interpreter's exact version. The text is the key, so the code run is always what
-``compile`` makes of that text: a class that changes has new text, and a cache from another
-Python is another file. Any failure to read or write the file leaves compiling as it was.
+Together that was about a sixth of a cold ``check`` or HTML build. :func:`install` gives
+``dataclasses`` its own ``exec`` (a module global shadows the builtin; ``dataclasses`` calls
+``exec`` only to build these methods) and ``re`` its own pattern compiler: text seen before runs
+from the code kept for it, in marshal files in the cache folder named by the interpreter's exact
+build. The source text (the pattern and its flags) is the key, and what is kept is exactly what
+Python's own compiler made of it, so a changed class or pattern is a new key and another Python
+reads another file. Any failure to read or write a file leaves compiling as it was.
 """
 
 from __future__ import annotations
@@ -24,69 +27,143 @@ import sys
 from types import CodeType
 from typing import Any
 
-_codes: dict[str, CodeType] = {}
-"""Compiled code by source text: read from the file at install, added to by new text."""
 
-_added: list[str] = []
-"""Source texts compiled in this process, not yet in the file."""
+class _Kept:
+    """One kind of kept code: what is known, and what this process added. (Not a dataclass: it
+    exists before there is kept code to define one with.)"""
+
+    __slots__ = ("path", "known", "added", "used")
+
+    LIMIT = 5000
+    """Entries a file may hold before a save keeps only what its process used (old classes and
+    patterns of code since changed would otherwise pile up)."""
+
+    def __init__(self) -> None:
+        self.path = ""
+        """The marshal file (set at install)."""
+        self.known: dict[Any, Any] = {}
+        """Compiled form by source key, read from the file and added to."""
+        self.added: list[Any] = []
+        """Keys compiled in this process that the file lacks."""
+        self.used: set[Any] = set()
+        """Keys this process took from the file."""
+
+    def get(self, key: Any) -> Any:
+        """The kept compiled form of ``key``, or None."""
+        found = self.known.get(key)
+        if found is not None:
+            self.used.add(key)
+        return found
+
+    def load(self, path: str) -> None:
+        """Read the file at ``path`` (keys already compiled in this process stay)."""
+        self.path = path
+        try:
+            with open(path, "rb") as stream:
+                loaded = marshal.load(stream)
+        except (OSError, ValueError, EOFError, TypeError):
+            return  # no file yet, or one this Python cannot read: compile as before
+        if isinstance(loaded, dict):
+            for key, value in loaded.items():
+                self.known.setdefault(key, value)
+            self.added[:] = [key for key in self.added if key not in loaded]
+
+    def remember(self, key: Any, value: Any) -> Any:
+        """Keep ``value``, compiled for ``key`` in this process; return it."""
+        self.known[key] = value
+        self.added.append(key)
+        return value
+
+    def save(self) -> None:
+        """Write the file again when this process compiled what it lacked (atomically: a reader
+        sees the old file or the new one)."""
+        if not self.added or not self.path:
+            return
+        kept = self.known
+        if len(kept) > self.LIMIT:
+            kept = {key: kept[key] for key in (*self.used, *self.added)}
+        temporary = f"{self.path}.{os.getpid()}.tmp"
+        try:
+            os.makedirs(os.path.dirname(self.path), exist_ok=True)
+            with open(temporary, "wb") as stream:
+                marshal.dump(kept, stream)
+            os.replace(temporary, self.path)
+        except (OSError, ValueError):
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+
+
+_methods = _Kept()
+"""Dataclass methods: compiled code by source text."""
+
+_patterns = _Kept()
+"""Regular expressions: the arguments of ``_sre.compile`` by (pattern, flags)."""
 
 
 def install() -> None:
-    """Compile dataclass methods through the code kept in the cache folder (once per process)."""
+    """Compile dataclass methods and regular expressions through the kept code (once per process)."""
     import dataclasses
+    import re
 
     if getattr(dataclasses, "exec", None) is _exec:
         return
     dataclasses.exec = _exec  # type: ignore[attr-defined]
-    from casepress.core.cache import cache_dir  # defines a dataclass itself: after the line above
+    compiler = getattr(re, "_compiler", None)
+    if compiler is not None and all(hasattr(compiler, name) for name in ("compile", "_code", "_parser", "_sre")):
+        _compile.original = compiler.compile  # type: ignore[attr-defined]
+        compiler.compile = _compile
+    from casepress.core.cache import cache_dir  # defines a dataclass itself: after the patch
 
-    path = os.path.join(cache_dir(), "code", f"dataclasses-{_version_tag()}.marshal")
-    try:
-        with open(path, "rb") as stream:
-            loaded = marshal.load(stream)
-        if isinstance(loaded, dict):
-            for text, code in loaded.items():
-                _codes.setdefault(text, code)
-            _added[:] = [text for text in _added if text not in loaded]
-    except (OSError, ValueError, EOFError, TypeError):
-        pass  # no file yet, or one this Python cannot read: compile as before
+    folder = os.path.join(cache_dir(), "code")
+    tag = _version_tag()
+    _methods.load(os.path.join(folder, f"dataclasses-{tag}.marshal"))
+    _patterns.load(os.path.join(folder, f"regex-{tag}.marshal"))
     import atexit
 
-    atexit.register(_save, path)
+    atexit.register(_methods.save)
+    atexit.register(_patterns.save)
 
 
 def _exec(source: Any, globals: dict[str, Any] | None = None, locals: dict[str, Any] | None = None, /) -> None:
     """``exec``, with source text run from its kept compiled code."""
     if type(source) is str:
-        code = _codes.get(source)
+        code: CodeType | None = _methods.get(source)
         if code is None:
-            code = _codes[source] = compile(source, "<string>", "exec")
-            _added.append(source)
+            code = _methods.remember(source, compile(source, "<string>", "exec"))
         source = code
     builtins.exec(source, globals, locals)
 
 
-def _save(path: str) -> None:
-    """Write the file again when this process compiled text it lacked (atomically: a reader
-    sees the old file or the new one)."""
-    if not _added:
-        return
-    temporary = f"{path}.{os.getpid()}.tmp"
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(temporary, "wb") as stream:
-            marshal.dump(_codes, stream)
-        os.replace(temporary, path)
-    except (OSError, ValueError):
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+def _compile(p: Any, flags: int = 0) -> Any:
+    """``re._compiler.compile``, with a pattern's compiled form taken from the kept ones.
+
+    What a miss stores is what ``re._compiler.compile`` itself hands ``_sre.compile`` (the same
+    lines in Python 3.11 to 3.13). Parsed patterns (not text), debug output and locale-dependent
+    flags take the original path."""
+    import re
+
+    compiler = re._compiler  # type: ignore[attr-defined]
+    if type(p) not in (str, bytes) or flags & (re.DEBUG | re.LOCALE):
+        return _compile.original(p, flags)  # type: ignore[attr-defined]
+    key = (p, flags)
+    kept = _patterns.get(key)
+    if kept is None:
+        parsed = compiler._parser.parse(p, flags)
+        code = [int(op) for op in compiler._code(parsed, flags)]  # opcodes are int subclasses marshal refuses
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, index in groupindex.items():
+            indexgroup[index] = name
+        kept = _patterns.remember(key, (int(flags | parsed.state.flags), code, parsed.state.groups - 1, groupindex, tuple(indexgroup)))
+    final_flags, code, groups, groupindex, indexgroup = kept
+    return compiler._sre.compile(p, final_flags, code, groups, groupindex, indexgroup)
 
 
 def _version_tag() -> str:
-    """A file name part that differs for every interpreter build (marshal and bytecode change
-    between versions)."""
+    """A file name part that differs for every interpreter build (marshal, bytecode and the
+    regular-expression engine's code change between versions)."""
     import zlib
 
     return f"{sys.implementation.cache_tag}-{zlib.crc32(sys.version.encode()):08x}"
