@@ -60,7 +60,7 @@ class _Kept:
         self.path = path
         try:
             with open(path, "rb") as stream:
-                loaded = marshal.load(stream)
+                loaded = marshal.loads(stream.read())  # load(stream) reads in small pieces: 10x slower
         except (OSError, ValueError, EOFError, TypeError):
             return  # no file yet, or one this Python cannot read: compile as before
         if isinstance(loaded, dict):
