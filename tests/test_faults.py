@@ -590,6 +590,25 @@ def test_check_and_no_op_builds_do_not_import_weasyprint(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr.decode()
 
 
+def test_a_warm_check_imports_no_parser_renderer_or_layout(tmp_path: Path) -> None:
+    """Cold-start budget (issue 13): with the library in the cache, `check` of the reference case
+    needs neither the BibTeX parser, nor Markdown, Jinja, lxml or WeasyPrint."""
+    code = (
+        "import sys\n"
+        "from casepress.cli import main\n"
+        f"assert main(['check', {str(REPO / 'cases' / 'dcis-bone-marrow')!r}]) == 0\n"
+        "heavy = ('bibtexparser', 'casepress.cite.bibtex_convert', 'casepress.cite.bibtex_blocks', 'markdown_it',\n"
+        "         'jinja2', 'lxml', 'weasyprint', 'citeproc')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy or m in heavy))\n"
+    )
+    variables = {**env(), "CASEPRESS_CACHE_DIR": str(tmp_path / "cache")}
+    runs = [subprocess.run([sys.executable, "-c", code], cwd=REPO, env=variables, capture_output=True, text=True, timeout=60)
+            for _ in range(2)]
+    assert all(r.returncode == 0 for r in runs), runs[-1].stderr
+    assert "bibtexparser" in runs[0].stdout  # the first run converts the library (else this test proves nothing)
+    assert runs[1].stdout.strip() == "[]"
+
+
 def test_the_digest_reader_keeps_the_models_defaults() -> None:
     from casepress.load.caseinputs import DEFAULT_BIBLIOGRAPHY, DEFAULT_JOURNAL, read_inputs
     from casepress.model import Case

@@ -57,12 +57,13 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from casepress.core.diagnostics import Diagnostics, Location, display_path, warning_code
-from casepress.cite.bibtex_blocks import RawEntry, quiet_libraries, split_entries
-from casepress.cite.bibtex_convert import convert
 from casepress.cite.recorded import diagnostics_record, replay_diagnostics
+
+if TYPE_CHECKING:
+    from casepress.cite.bibtex_blocks import RawEntry
 
 warning_code("crossref-cycle", "a .bib entry is on a crossref ring (it inherits from the others only)")
 warning_code("unknown-crossref", "a .bib entry's crossref names no entry of the bibliography")
@@ -246,6 +247,11 @@ def _convert_sources(
     sources: Iterable[tuple[Path, str | None]], diagnostics: Diagnostics
 ) -> dict[str, BibEntry]:
     """:func:`_load_sources` without the clean-up of messages."""
+    # The parser and the converter are imported here, on a cache miss only: a warm check reads
+    # the converted library from the cache and never needs them (about 3% of a cold check).
+    from casepress.cite.bibtex_blocks import quiet_libraries, split_entries
+    from casepress.cite.bibtex_convert import convert
+
     macros: dict[str, str] = {}
     raw_entries: list[RawEntry] = []
     converted: dict[str, BibEntry] = {}
