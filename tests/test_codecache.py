@@ -1,4 +1,4 @@
-"""Dataclass methods and regular expressions run from kept compiled code
+"""Dataclass methods, regular expressions and forward references run from kept compiled code
 (casepress.core.codecache): the second process compiles nothing the first one did, its classes
 and patterns behave exactly as compiled ones, and a missing or corrupt file only means compiling
 again."""
@@ -15,12 +15,13 @@ from pathlib import Path
 from .conftest import REPO
 
 SCRIPT = r"""
-import dataclasses, json, re
+import dataclasses, json, re, typing
 import casepress  # installs the kept code
 from casepress.core import codecache
 
 dose = re.compile(r"(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>mg|g)\b", re.IGNORECASE)
 found = dose.search("amoxicillin 500 MG twice daily")
+annotation = typing.ForwardRef("dict[str, tuple[Dose, ...]]")
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Dose:
@@ -40,6 +41,8 @@ print(json.dumps({
     "match": [found.group("value"), found.group("unit"), found.span(), dose.groups, dict(dose.groupindex), dose.flags],
     "repr": repr(a), "equal": a == b, "hash": hash(a) == hash(b), "frozen": frozen,
     "default": Dose("x").mg,
+    "annotations": len(codecache._expressions.added),
+    "evaluated": repr(annotation._evaluate(globals(), None, recursive_guard=frozenset())),
 }))
 """
 
@@ -64,7 +67,8 @@ def test_the_second_process_compiles_nothing_the_first_did(tmp_path: Path) -> No
     assert first["compiled"] > 0  # every method of every dataclass, casepress's own included
     assert first["patterns"] > 0
     second = _run(tmp_path)
-    assert second["compiled"] == 0 and second["patterns"] == 0
+    assert second["compiled"] == 0 and second["patterns"] == 0 and second["annotations"] == 0
+    assert first["annotations"] > 0 and first["evaluated"] == second["evaluated"] == "dict[str, tuple[__main__.Dose, ...]]"
     assert first["match"] == second["match"] == MATCH
     expected = {"repr": "Dose(drug='amoxicillin', mg=500.0, notes=())", "equal": True, "hash": True,
                 "frozen": True, "default": 1.0}
@@ -74,13 +78,13 @@ def test_the_second_process_compiles_nothing_the_first_did(tmp_path: Path) -> No
 
 def test_a_corrupt_file_means_compiling_again(tmp_path: Path) -> None:
     _run(tmp_path)
-    for kind in ("dataclasses", "regex"):
+    for kind in ("dataclasses", "regex", "annotations"):
         _file(tmp_path, kind).write_bytes(b"\x00not marshal")
     again = _run(tmp_path)
     assert again["compiled"] > 0 and again["repr"] == "Dose(drug='amoxicillin', mg=500.0, notes=())"
     assert again["patterns"] > 0 and again["match"] == MATCH
     whole = _run(tmp_path)  # and the files are whole again
-    assert whole["compiled"] == whole["patterns"] == 0
+    assert whole["compiled"] == whole["patterns"] == whole["annotations"] == 0
 
 
 def test_an_unwritable_cache_still_builds_classes(tmp_path: Path) -> None:
