@@ -124,8 +124,8 @@ def strip_figures(checked: CheckedCase, diagnostics: Diagnostics) -> dict[str, b
     meanwhile), and the result is None.
     """
     from casepress.core.confine import Refused
-    from casepress.check.images import ImageError, strip_bytes
-    from casepress.check.images.check import read_figure
+    from casepress.check.images import ImageError
+    from casepress.check.images.check import published_copy, read_figure
 
     stripped: dict[str, bytes] = {}
     ok = True
@@ -137,7 +137,7 @@ def strip_figures(checked: CheckedCase, diagnostics: Diagnostics) -> dict[str, b
             if not name or key in stripped:
                 continue
             try:
-                stripped[key] = strip_bytes(read_figure(checked.case_dir, name), name)
+                stripped[key] = published_copy(read_figure(checked.case_dir, name), name)
             except (ImageError, Refused, FileNotFoundError) as exc:
                 code = exc.code if isinstance(exc, ImageError) else "image-unreadable"
                 diagnostics.error(code, f"cannot publish '{name}' without its metadata: {exc}",

@@ -39,30 +39,8 @@ def _embedded_stripper() -> Callable[[bytes, str], bytes]:
 def strip_bytes(data: bytes, name: str = "image") -> bytes:
     """The published copy of an image: raster without metadata, SVG sanitized."""
     if raster_format(data) is None and looks_like_svg(data):
-        return _sanitized_once(data, name)
+        return sanitize_svg(data, name, _embedded_stripper())
     return strip_raster(data, name)
-
-
-def _sanitized_once(data: bytes, name: str) -> bytes:
-    """:func:`sanitize_svg` of ``data``, remembered in the cache by its content.
-
-    An SVG is parsed, sanitized and written again (with lxml, whose import alone is ~3% of a
-    cold HTML build) at every build; its published form depends only on its bytes, the pixel
-    limit its embedded images share and this package's code and libraries
-    (:func:`~casepress.check.images.check.engine`), so an unchanged drawing is read back.
-    Refusals raise as before and are not remembered. (A raster is stripped by copying its
-    chunks: cheaper than reading a copy back.)"""
-    from casepress.check.images.check import engine
-    from casepress.core.cache import JsonCache, digest
-
-    key = digest("svg-published-v1", engine(), limits.MAX_IMAGE_PIXELS, data)
-    published = JsonCache.named("svg-published")
-    kept = published.get_bytes(key, ".svg")
-    if kept is not None:
-        return kept
-    sanitized = sanitize_svg(data, name, _embedded_stripper())
-    published.put_bytes(key, sanitized, ".svg")
-    return sanitized
 
 
 def strip_metadata(path: Path) -> bytes:

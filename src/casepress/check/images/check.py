@@ -170,6 +170,31 @@ def _check_once(data: bytes, name: str) -> ImageError | None:
     return None
 
 
+def published_copy(data: bytes, name: str) -> bytes:
+    """:func:`~casepress.check.images.strip_bytes` of ``data``, the file ``name``: the copy every
+    output publishes, an SVG's remembered in the cache by its content.
+
+    An SVG is parsed, sanitized and written again (with lxml, whose import alone is ~3% of a
+    cold HTML build) at every build; its published form depends only on its bytes, the pixel
+    limit its embedded images share and this package's code and libraries (:func:`engine`), so
+    an unchanged drawing is read back. Refusals raise as before and are not remembered. A
+    raster is stripped by copying its chunks: cheaper than reading a copy back."""
+    from casepress.check.images import looks_like_svg, strip_bytes
+    from casepress.check.images.raster import raster_format
+    from casepress.core.cache import JsonCache, digest
+
+    if raster_format(data) is not None or not looks_like_svg(data):
+        return strip_bytes(data, name)
+    key = digest("svg-published-v1", engine(), limits.MAX_IMAGE_PIXELS, data)
+    published = JsonCache.named("svg-published")
+    kept = published.get_bytes(key, ".svg")
+    if kept is not None:
+        return kept
+    sanitized = strip_bytes(data, name)
+    published.put_bytes(key, sanitized, ".svg")
+    return sanitized
+
+
 @functools.cache
 def engine() -> str:
     """What shapes a verdict besides the file: this package's code, Pillow's and lxml's versions."""
