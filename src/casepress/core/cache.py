@@ -4,17 +4,22 @@ Records live under ``$CASEPRESS_CACHE_DIR`` (else ``$XDG_CACHE_HOME/casepress``,
 ``~/.cache/casepress``), one file each, written atomically. Keys are content hashes
 of everything that shapes a record, so a record is never stale; any failure (a
 read-only disk, a corrupt file) is a miss: the cache only saves time, and deleting
-it is always safe.
+it is always safe. :func:`code_digest` is the one way a key names the code that makes its
+record: casepress's own modules and third-party libraries' versions.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from casepress import __version__
 
 
 def cache_dir() -> Path:
@@ -34,6 +39,91 @@ def digest(*parts: Any) -> str:
         hasher.update(len(data).to_bytes(8, "big"))
         hasher.update(data)
     return hasher.hexdigest()
+
+
+_PACKAGE = Path(__file__).parents[1]
+"""casepress's own folder, where :func:`code_digest` finds the modules it is named."""
+
+
+@functools.cache
+def code_digest(*modules: str, libraries: tuple[str, ...] = ()) -> str:
+    """A hash of the code that makes a cached record, for its key: the bytes (and paths) of the
+    casepress ``modules`` (dotted names; a package stands for every ``.py`` under it), the
+    installed versions of the third-party ``libraries`` (import names), Python's and casepress's
+    versions. Everything is read as files, nothing is imported: importing the code is what a
+    cache hit saves. Memoised for the process (code does not change under a running process).
+    A name that is no casepress module raises ValueError; an unreadable file, OSError."""
+    files = sorted({path for name in modules for path in _module_files(name)})
+    parts: list[str | bytes] = [sys.version, __version__]
+    for path in files:
+        parts += [path.relative_to(_PACKAGE).as_posix(), path.read_bytes()]
+    parts += [_library_version(name) for name in sorted(set(libraries))]
+    return digest("code", *parts)
+
+
+def _module_files(name: str) -> list[Path]:
+    """The source files of the casepress module or package ``name``, found without importing it."""
+    top, _, rest = name.partition(".")
+    if top != "casepress":
+        raise ValueError(f"not a casepress module: {name!r}")
+    base = _PACKAGE.joinpath(*rest.split(".")) if rest else _PACKAGE
+    if (base / "__init__.py").is_file():
+        return [Path(folder, file) for folder, _, names in os.walk(base) for file in names if file.endswith(".py")]
+    if base.with_name(f"{base.name}.py").is_file():
+        return [base.with_name(f"{base.name}.py")]
+    raise ValueError(f"no such casepress module: {name!r}")
+
+
+_DISTRIBUTIONS = {"PIL": "pillow", "citeproc": "citeproc-py"}
+"""Distribution names of the libraries whose import name differs (the others are named alike)."""
+
+
+def _library_version(name: str) -> str:
+    """The installed version of the library imported as ``name``, read without importing it: the
+    name of the ``*.dist-info`` (or ``*.egg-info``) folder installed beside it, which holds the
+    distribution's name and version. importlib.metadata would find the same, but importing it
+    costs more than a warm run (and its lookup lists every path entry); a version file differs
+    by library (pydantic-core keeps its version in its compiled extension only)."""
+    from importlib.util import find_spec
+
+    spec = find_spec(name)
+    if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+        return f"{name}: absent"
+    folder = os.path.dirname(spec.origin)
+    if spec.submodule_search_locations is not None:  # a package: its folder stands beside the metadata
+        folder = os.path.dirname(folder)
+    wanted = _normalized(_DISTRIBUTIONS.get(name, name))
+    found = [entry for entry in _listing(folder) if entry.endswith((".dist-info", ".egg-info"))
+             and _normalized(entry.split("-", 1)[0]) == wanted]
+    if found:
+        return f"{name}: {' '.join(sorted(found))}"
+    return f"{name}: {_unlisted_version(name, spec.origin)}"
+
+
+def _unlisted_version(name: str, origin: str) -> str:
+    """The version of a library whose metadata is not beside it (an editable install, say): asked
+    of importlib.metadata (slow, but such an install is rare); for a library with no metadata at all
+    (a source tree on the path), the bytes of its first file (where libraries keep ``__version__``)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(_DISTRIBUTIONS.get(name, name))
+    except PackageNotFoundError:
+        return hashlib.sha256(Path(origin).read_bytes()).hexdigest()
+
+
+def _normalized(distribution: str) -> str:
+    """A distribution's name as metadata folders compare (PEP 503: case and ``-_.`` runs do not count)."""
+    return "_".join(part for part in distribution.lower().replace("-", "_").replace(".", "_").split("_") if part)
+
+
+@functools.cache
+def _listing(folder: str) -> tuple[str, ...]:
+    """The names in ``folder`` (a site-packages folder: listed once for all its libraries)."""
+    try:
+        return tuple(os.listdir(folder))
+    except OSError:
+        return ()
 
 
 @dataclass(frozen=True)
