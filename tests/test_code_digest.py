@@ -25,7 +25,8 @@ LIBRARIES = ("PIL", "lxml", "citeproc", "jinja2", "tinycss2", "pydantic", "pydan
 def _forget() -> None:
     """Drop what the process remembered: the digests and the folder listings."""
     code_digest.cache_clear()
-    cache._listing.cache_clear()
+    cache._library_version.cache_clear()
+    cache._installed.cache_clear()
     importlib.invalidate_caches()
 
 
@@ -39,7 +40,7 @@ def package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (root / "group" / "__init__.py").write_text("", encoding="utf-8")
     (root / "group" / "one.py").write_text("Y = 1\n", encoding="utf-8")
     (root / "group" / "inner" / "__init__.py").write_text("", encoding="utf-8")
-    monkeypatch.setattr(cache, "_PACKAGE", root)
+    monkeypatch.setattr(cache, "_PACKAGE", str(root))
     _forget()
     yield root
     _forget()
@@ -109,7 +110,7 @@ def test_a_library_not_installed_is_part_of_the_key() -> None:
 def test_every_library_a_key_names_is_found_by_its_metadata_folder(name: str) -> None:
     """The fast way, with the name of the distribution right (Pillow is imported as PIL, citeproc-py as citeproc);
     a name it misses would fall back to importlib.metadata, slow."""
-    assert cache._library_version(name).endswith(".dist-info") or cache._library_version(name).endswith(".egg-info")
+    assert cache._library_version(name).endswith((".dist-info", ".egg-info"))
 
 
 def test_a_name_outside_casepress_is_refused(package: Path) -> None:

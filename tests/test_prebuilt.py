@@ -137,7 +137,7 @@ def test_a_key_hashes_the_source_text(tmp_path: Path, monkeypatch: pytest.Monkey
     source = tmp_path / "casepress" / "shaped.py"
     source.parent.mkdir()
     source.write_text("X = 1\n", encoding="utf-8")
-    monkeypatch.setattr(cache_module, "_PACKAGE", source.parent)
+    monkeypatch.setattr(cache_module, "_PACKAGE", str(source.parent))
     code_digest.cache_clear()
     before = prebuilt._key(Case, ("casepress.shaped",))
     source.write_text("X = 2\n", encoding="utf-8")

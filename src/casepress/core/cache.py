@@ -41,7 +41,7 @@ def digest(*parts: Any) -> str:
     return hasher.hexdigest()
 
 
-_PACKAGE = Path(__file__).parents[1]
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 """casepress's own folder, where :func:`code_digest` finds the modules it is named."""
 
 
@@ -53,24 +53,28 @@ def code_digest(*modules: str, libraries: tuple[str, ...] = ()) -> str:
     versions. Everything is read as files, nothing is imported: importing the code is what a
     cache hit saves. Memoised for the process (code does not change under a running process).
     A name that is no casepress module raises ValueError; an unreadable file, OSError."""
-    files = sorted({path for name in modules for path in _module_files(name)})
     parts: list[str | bytes] = [sys.version, __version__]
-    for path in files:
-        parts += [path.relative_to(_PACKAGE).as_posix(), path.read_bytes()]
+    for path in sorted({path for name in modules for path in _module_files(name)}):
+        with open(path, "rb") as stream:
+            parts += [path[len(_PACKAGE) + 1:].replace(os.sep, "/").encode(), stream.read()]
     parts += [_library_version(name) for name in sorted(set(libraries))]
     return digest("code", *parts)
 
 
-def _module_files(name: str) -> list[Path]:
+def _module_files(name: str) -> list[str]:
     """The source files of the casepress module or package ``name``, found without importing it."""
     top, _, rest = name.partition(".")
     if top != "casepress":
         raise ValueError(f"not a casepress module: {name!r}")
-    base = _PACKAGE.joinpath(*rest.split(".")) if rest else _PACKAGE
-    if (base / "__init__.py").is_file():
-        return [Path(folder, file) for folder, _, names in os.walk(base) for file in names if file.endswith(".py")]
-    if base.with_name(f"{base.name}.py").is_file():
-        return [base.with_name(f"{base.name}.py")]
+    base = os.path.join(_PACKAGE, *rest.split(".")) if rest else _PACKAGE
+    if os.path.isfile(os.path.join(base, "__init__.py")):
+        found = []
+        for folder, folders, names in os.walk(base):
+            folders[:] = [name for name in folders if name != "__pycache__"]  # only compiled files there
+            found += [os.path.join(folder, file) for file in names if file.endswith(".py")]
+        return found
+    if os.path.isfile(f"{base}.py"):
+        return [f"{base}.py"]
     raise ValueError(f"no such casepress module: {name!r}")
 
 
@@ -78,6 +82,7 @@ _DISTRIBUTIONS = {"PIL": "pillow", "citeproc": "citeproc-py"}
 """Distribution names of the libraries whose import name differs (the others are named alike)."""
 
 
+@functools.cache
 def _library_version(name: str) -> str:
     """The installed version of the library imported as ``name``, read without importing it: the
     name of the ``*.dist-info`` (or ``*.egg-info``) folder installed beside it, which holds the
@@ -92,12 +97,8 @@ def _library_version(name: str) -> str:
     folder = os.path.dirname(spec.origin)
     if spec.submodule_search_locations is not None:  # a package: its folder stands beside the metadata
         folder = os.path.dirname(folder)
-    wanted = _normalized(_DISTRIBUTIONS.get(name, name))
-    found = [entry for entry in _listing(folder) if entry.endswith((".dist-info", ".egg-info"))
-             and _normalized(entry.split("-", 1)[0]) == wanted]
-    if found:
-        return f"{name}: {' '.join(sorted(found))}"
-    return f"{name}: {_unlisted_version(name, spec.origin)}"
+    found = _installed(folder).get(_normalized(_DISTRIBUTIONS.get(name, name)))
+    return f"{name}: {' '.join(found) if found else _unlisted_version(name, spec.origin)}"
 
 
 def _unlisted_version(name: str, origin: str) -> str:
@@ -118,12 +119,19 @@ def _normalized(distribution: str) -> str:
 
 
 @functools.cache
-def _listing(folder: str) -> tuple[str, ...]:
-    """The names in ``folder`` (a site-packages folder: listed once for all its libraries)."""
+def _installed(folder: str) -> dict[str, tuple[str, ...]]:
+    """The metadata folders in ``folder`` (a site-packages folder, listed once for all its
+    libraries) by normalized distribution name; two for one name where an install left a stale one."""
     try:
-        return tuple(os.listdir(folder))
+        names = sorted(os.listdir(folder))
     except OSError:
-        return ()
+        return {}
+    found: dict[str, tuple[str, ...]] = {}
+    for entry in names:
+        if entry.endswith((".dist-info", ".egg-info")):
+            key = _normalized(entry.split("-", 1)[0])
+            found[key] = (*found.get(key, ()), entry)
+    return found
 
 
 @dataclass(frozen=True)
