@@ -102,6 +102,32 @@ def test_it_changes_with_python_and_casepress_versions(package: Path, monkeypatc
     assert len({before, casepress_changed, code_digest("casepress.alone")}) == 3
 
 
+def test_a_single_module_and_a_namespace_package_are_found_by_their_metadata(library: Path) -> None:
+    (library / "onefile.py").write_text("", encoding="utf-8")
+    (library / "onefile-2.0.dist-info").mkdir()
+    (library / "spread" / "part").mkdir(parents=True)  # no __init__.py: a namespace package
+    (library / "Spread-3.0.dist-info").mkdir()  # (older wheels keep the name's case)
+    _forget()
+    assert cache._library_version("onefile") == "onefile: onefile-2.0.dist-info"
+    assert cache._library_version("spread") == "spread: Spread-3.0.dist-info"
+
+
+def test_a_library_without_metadata_is_known_by_its_first_file(library: Path) -> None:
+    """A source tree on the path (no metadata anywhere): the bytes of its __init__.py, where a version is kept."""
+    (library / "bare").mkdir()
+    (library / "bare" / "__init__.py").write_text("__version__ = '1'\n", encoding="utf-8")
+    _forget()
+    before = cache._library_version("bare")
+    (library / "bare" / "__init__.py").write_text("__version__ = '2'\n", encoding="utf-8")
+    _forget()
+    assert cache._library_version("bare") != before
+
+
+def test_a_submodule_is_refused_as_a_library() -> None:
+    with pytest.raises(ValueError, match="top-level"):
+        cache._library_version("jinja2.sandbox")  # finding it would import jinja2
+
+
 def test_a_library_not_installed_is_part_of_the_key() -> None:
     assert cache._library_version("casepress_no_such_library") == "casepress_no_such_library: absent"
 

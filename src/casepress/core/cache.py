@@ -68,9 +68,9 @@ def _module_files(name: str) -> list[str]:
         raise ValueError(f"not a casepress module: {name!r}")
     base = os.path.join(_PACKAGE, *rest.split(".")) if rest else _PACKAGE
     if os.path.isfile(os.path.join(base, "__init__.py")):
-        found = []
+        found: list[str] = []
         for folder, folders, names in os.walk(base):
-            folders[:] = [name for name in folders if name != "__pycache__"]  # only compiled files there
+            folders[:] = [sub for sub in folders if sub != "__pycache__"]  # only compiled files there
             found += [os.path.join(folder, file) for file in names if file.endswith(".py")]
         return found
     if os.path.isfile(f"{base}.py"):
@@ -88,20 +88,26 @@ def _library_version(name: str) -> str:
     name of the ``*.dist-info`` (or ``*.egg-info``) folder installed beside it, which holds the
     distribution's name and version. importlib.metadata would find the same, but importing it
     costs more than a warm run (and its lookup lists every path entry); a version file differs
-    by library (pydantic-core keeps its version in its compiled extension only)."""
+    by library (pydantic-core keeps its version in its compiled extension only). ``name`` is a
+    top-level name: finding a submodule would import its package."""
     from importlib.util import find_spec
 
+    if "." in name:
+        raise ValueError(f"not a top-level import name: {name!r}")
     spec = find_spec(name)
-    if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
+    origin = spec.origin if spec is not None and spec.origin and os.path.isfile(spec.origin) else None
+    if origin is not None:  # a package's folder (or a module's file) stands beside the metadata
+        folder = os.path.dirname(os.path.dirname(origin) if locations else origin)
+    elif locations:  # a namespace package: no file of its own
+        folder = os.path.dirname(locations[0])
+    else:
         return f"{name}: absent"
-    folder = os.path.dirname(spec.origin)
-    if spec.submodule_search_locations is not None:  # a package: its folder stands beside the metadata
-        folder = os.path.dirname(folder)
     found = _installed(folder).get(_normalized(_DISTRIBUTIONS.get(name, name)))
-    return f"{name}: {' '.join(found) if found else _unlisted_version(name, spec.origin)}"
+    return f"{name}: {' '.join(found) if found else _unlisted_version(name, origin)}"
 
 
-def _unlisted_version(name: str, origin: str) -> str:
+def _unlisted_version(name: str, origin: str | None) -> str:
     """The version of a library whose metadata is not beside it (an editable install, say): asked
     of importlib.metadata (slow, but such an install is rare); for a library with no metadata at all
     (a source tree on the path), the bytes of its first file (where libraries keep ``__version__``)."""
@@ -110,7 +116,7 @@ def _unlisted_version(name: str, origin: str) -> str:
     try:
         return version(_DISTRIBUTIONS.get(name, name))
     except PackageNotFoundError:
-        return hashlib.sha256(Path(origin).read_bytes()).hexdigest()
+        return hashlib.sha256(Path(origin).read_bytes()).hexdigest() if origin else "unknown"
 
 
 def _normalized(distribution: str) -> str:
