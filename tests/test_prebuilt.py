@@ -14,6 +14,8 @@ import pytest
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from casepress.core import cache as cache_module
+from casepress.core.cache import code_digest
 from casepress.core.diagnostics import Diagnostics
 from casepress.journals.journal import (
     AbstractHeadings,
@@ -122,23 +124,26 @@ def test_the_key_changes_with_the_versions_and_the_sources(monkeypatch: pytest.M
     key = prebuilt._key(Case, CASE_SOURCES)
     assert key is not None and prebuilt._key(Case, CASE_SOURCES) == key
     assert prebuilt._key(Case, ("casepress.model", "casepress.core.cache")) != key
-    with monkeypatch.context() as patch:
-        patch.setattr(pydantic_core, "__version__", "0.0.0")
+    found = cache_module._library_version
+    with monkeypatch.context() as patch:  # pydantic-core's version as its metadata folder says it
+        patch.setattr(cache_module, "_library_version", lambda name: "0.0.0" if name == "pydantic_core" else found(name))
+        code_digest.cache_clear()
         assert prebuilt._key(Case, CASE_SOURCES) != key
-    assert prebuilt._key(Case, ("casepress.not_imported",)) is None
+    code_digest.cache_clear()
+    assert prebuilt._key(Case, ("casepress.not_a_module",)) is None
 
 
 def test_a_key_hashes_the_source_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import types
-
-    source = tmp_path / "shaped.py"
+    source = tmp_path / "casepress" / "shaped.py"
+    source.parent.mkdir()
     source.write_text("X = 1\n", encoding="utf-8")
-    module = types.ModuleType("shaped")
-    module.__file__ = str(source)
-    monkeypatch.setitem(__import__("sys").modules, "shaped", module)
-    before = prebuilt._key(Case, ("shaped",))
+    monkeypatch.setattr(cache_module, "_PACKAGE", str(source.parent))
+    code_digest.cache_clear()
+    before = prebuilt._key(Case, ("casepress.shaped",))
     source.write_text("X = 2\n", encoding="utf-8")
-    assert prebuilt._key(Case, ("shaped",)) != before
+    code_digest.cache_clear()
+    assert before is not None and prebuilt._key(Case, ("casepress.shaped",)) != before
+    code_digest.cache_clear()
 
 
 def test_a_record_names_only_classes_and_functions_of_its_sources() -> None:

@@ -133,19 +133,20 @@ def _CACHE() -> Any:
     return JsonCache.named("bib")
 
 
-_CONVERTING_MODULES = (
-    "bibtex.py", "bibtex_blocks.py", "bibtex_convert.py", "bibtex_latex.py", "bibtex_names.py",
-    "biblatex_terms.py", "sentence_case.py", "recorded.py",
+_CONVERTING_CODE = (
+    "casepress.cite.bibtex", "casepress.cite.bibtex_blocks", "casepress.cite.bibtex_convert",
+    "casepress.cite.bibtex_latex", "casepress.cite.bibtex_names", "casepress.cite.biblatex_terms",
+    "casepress.cite.sentence_case", "casepress.cite.recorded",
 )
-"""The modules whose code shapes a converted library (part of its cache key)."""
+"""The modules whose code shapes a converted library (part of its cache key), with the BibTeX
+parser's and the LaTeX decoder's versions."""
 
 
 def _library_key(files: list[Path], contents: list[bytes]) -> str:
-    from casepress.core.cache import digest
+    from casepress.core.cache import code_digest, digest
 
-    here = Path(__file__).parent
-    source = b"\0".join((here / name).read_bytes() for name in _CONVERTING_MODULES)
-    return digest("bib-v1", source, *[p for pair in zip([str(f) for f in files], contents) for p in pair])
+    code = code_digest(*_CONVERTING_CODE, libraries=("bibtexparser", "pylatexenc"))
+    return digest("bib-v1", code, *[p for pair in zip([str(f) for f in files], contents) for p in pair])
 
 
 def _record(entries: dict[str, BibEntry], found: list[Any], files: list[Path]) -> dict[str, Any]:

@@ -38,11 +38,11 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from casepress.core.cache import JsonCache
+from casepress.core.cache import JsonCache, code_digest
 from casepress.cite import disambiguate
 from casepress.cite.csl_case import change_case
 from casepress.cite.csl_markup import (
@@ -163,25 +163,18 @@ def known_locale(locale: str) -> bool:
     return locale in LANGUAGE_NAMES or locale.split("-")[0] in PRIMARY_DIALECTS
 
 
-_FORMATTING_MODULES = ("csl.py", "csl_case.py", "csl_citeproc.py", "csl_markup.py", "csl_memo.py", "csl_sort.py",
-                       "disambiguate.py")
+_FORMATTING_CODE = ("casepress.cite.csl", "casepress.cite.csl_case", "casepress.cite.csl_citeproc",
+                    "casepress.cite.csl_markup", "casepress.cite.csl_memo", "casepress.cite.csl_sort",
+                    "casepress.cite.disambiguate")
 """The modules whose code shapes a formatted entry (part of every cache key)."""
 
 
-@cache
 def _engine_version() -> str:
     """What else shapes the output: the formatting modules' sources (``csl*.py``) and
-    citeproc-py's version file (its locale files come with it). A change to either makes every record a miss. Read
-    from the files, because importing citeproc-py or importlib.metadata costs more than
-    the whole warm run."""
-    from importlib.util import find_spec
-
-    spec = find_spec("citeproc")
-    version_file = Path(spec.origin).with_name("_version.py") if spec and spec.origin else None
-    citeproc_version = version_file.read_bytes() if version_file and version_file.is_file() else b"?"
-    here = Path(__file__).parent
-    source = b"\0".join((here / name).read_bytes() for name in _FORMATTING_MODULES)
-    return hashlib.sha256(source + b"\0" + citeproc_version).hexdigest()[:16]
+    citeproc-py's version (its locale files come with it). A change to either makes every
+    record a miss. Read as files (see code_digest): importing citeproc-py costs more than the
+    whole warm run."""
+    return code_digest(*_FORMATTING_CODE, libraries=("citeproc",))[:16]
 
 
 def _digest(*parts: Any) -> str:

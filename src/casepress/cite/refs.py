@@ -14,12 +14,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casepress.cite.styles import StyleNotFound, find_style
-from casepress.core.cache import JsonCache, digest
+from casepress.core.cache import JsonCache, code_digest, digest
 from casepress.core.diagnostics import Diagnostics, did_you_mean
 
 if TYPE_CHECKING:
@@ -114,17 +113,11 @@ def _output_key(files: list[Path], style_path: Path, fmt: str) -> str | None:
     return digest("refs-v1", _code_version(), fmt, style_bytes, *named)
 
 
-@cache
-def _code_version() -> bytes:
-    """The sources of every module of this package (the converter's and the formatter's)
-    and citeproc-py's version file, read as files: importing them is what a hit avoids."""
-    from importlib.util import find_spec
-
-    spec = find_spec("citeproc")
-    version_file = Path(spec.origin).with_name("_version.py") if spec and spec.origin else None
-    citeproc_version = version_file.read_bytes() if version_file and version_file.is_file() else b"?"
-    sources = [p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py"))]
-    return b"\0".join([citeproc_version, *sources])
+def _code_version() -> str:
+    """Every module of this package (the converter's and the formatter's) and the versions of
+    citeproc-py (which brings the locales) and the BibTeX parser and LaTeX decoder the converter
+    runs, read as files: importing them is what a hit avoids."""
+    return code_digest("casepress.cite", libraries=("citeproc", "bibtexparser", "pylatexenc"))
 
 
 def _replay(record: Any, files: list[Path]) -> tuple[str, list[Any]] | None:

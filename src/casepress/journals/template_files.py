@@ -13,14 +13,12 @@ No Jinja here: ``casepress check`` asks these questions without importing it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
-from importlib.util import find_spec
 from pathlib import Path
 
+from casepress.core.cache import code_digest
 from casepress.core.confine import Refused, check_name, confined_file
 from casepress.journals.journal import Journal, template_search_path
 from casepress.core.limits import MAX_ASSET_BYTES, MAX_TEMPLATE_BYTES
@@ -159,21 +157,13 @@ def asset_files(chain: Chain, refused: list[FileRefused] | None = None) -> dict[
     return files
 
 
-_ENGINE = ("journals/template_check", "journals/template_files", "journals/template_static",
-           "journals/template_messages", "journals/templating", "journals/template_errors",
-           "journals/stylesheets", "core/confine", "core/limits")
-"""The checking code's modules, relative to the casepress package."""
+_ENGINE = ("casepress.journals.template_check", "casepress.journals.template_files",
+           "casepress.journals.template_static", "casepress.journals.template_messages",
+           "casepress.journals.templating", "casepress.journals.template_errors", "casepress.journals.stylesheets",
+           "casepress.core.confine", "casepress.core.limits")
+"""The checking code's modules."""
 
 
-@cache
 def engine() -> str:
     """What shapes a cached result besides the files: the checking code, Jinja's and tinycss2's versions."""
-    hasher = hashlib.sha256()
-    here = Path(__file__).parents[1]
-    for name in _ENGINE:
-        hasher.update((here / f"{name}.py").read_bytes())
-    for package in ("jinja2", "tinycss2"):
-        spec = find_spec(package)
-        if spec is not None and spec.origin:
-            hasher.update(Path(spec.origin).read_bytes())  # holds __version__
-    return hasher.hexdigest()
+    return code_digest(*_ENGINE, libraries=("jinja2", "tinycss2"))

@@ -194,9 +194,9 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     depends on the environment (the sandbox's calls, filters that take the context,
     autoescape): the folder is keyed by this module, which defines all of it, and Jinja's
     version, so compiled code never outlives them and unsandboxed code is never loaded."""
-    from casepress.core.cache import cache_dir, digest
+    from casepress.core.cache import cache_dir, code_digest, digest
 
-    engine = digest(Path(__file__).read_bytes(), jinja2.__version__, SandboxedTemplates.__qualname__)[:16]
+    engine = digest(code_digest(__name__, libraries=("jinja2",)), SandboxedTemplates.__qualname__)[:16]
     folder = cache_dir() / "jinja" / engine
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -28,17 +28,15 @@ hooks found through entry points; casepress has none) do not see it.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import sys
 import types
-from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import SchemaValidator
 
-from casepress.core.cache import JsonCache, digest
+from casepress.core.cache import JsonCache, code_digest, digest
 
 _UNUSED = frozenset({"serialization", "metadata"})
 """Core-schema entries validation never reads."""
@@ -92,27 +90,14 @@ def part_validator(model: type[BaseModel], sources: tuple[str, ...], field: str,
 
 
 def _key(model: type[BaseModel], sources: tuple[str, ...]) -> str | None:
-    """The record's key: the versions and every source file's content; None when a source
-    has no file to read (then nothing is cached)."""
-    import pydantic
-    import pydantic_core
-
-    import casepress
-
-    files: list[tuple[str, str]] = []
-    for name in sources:
-        module = sys.modules.get(name)
-        origin = getattr(module, "__file__", None)
-        if origin is None:
-            return None
-        root = Path(origin)
-        paths = sorted(root.parent.rglob("*.py")) if root.name == "__init__.py" else [root]
-        try:
-            files += [(str(p.relative_to(root.parent)), hashlib.sha256(p.read_bytes()).hexdigest()) for p in paths]
-        except OSError:
-            return None
-    return digest("validator", model.__module__, model.__qualname__, sys.version, casepress.__version__,
-                  pydantic.VERSION, pydantic_core.__version__, list(sources), files)
+    """The record's key: the model, the code of its sources and the versions (of Python, pydantic,
+    pydantic-core and casepress); None when a source is no casepress module or cannot be read
+    (then nothing is cached)."""
+    try:
+        code = code_digest(*sources, libraries=("pydantic", "pydantic_core"))
+    except (OSError, ValueError):
+        return None
+    return digest("validator-v2", model.__module__, model.__qualname__, list(sources), code)
 
 
 def _record(validator: SchemaValidator, sources: tuple[str, ...]) -> dict[str, Any] | None:

@@ -61,18 +61,20 @@ def _replay(record: Any) -> list[MetaHit] | None:
     return [MetaHit(*h) for h in record]
 
 
-_READING_MODULES = ("files", "metadata", "raster", "svg", "dicom")
+_READING_CODE = ("casepress.check.deid.files", "casepress.check.deid.metadata", "casepress.check.deid.raster",
+                 "casepress.check.deid.svg", "casepress.check.deid.dicom")
 """The modules whose code shapes a file's hits, with the text detectors and the image check's."""
 
 
 @functools.cache
 def _reading_code() -> str:
+    """What shapes a file's hits besides the file and the people: the reading modules, Pillow and
+    lxml (which read rasters' and drawings' metadata), the text detectors and the image check."""
     from casepress.check.deid.text import scanning_code
     from casepress.check.images.check import engine
-    from casepress.core.cache import digest
+    from casepress.core.cache import code_digest, digest
 
-    here = Path(__file__).parent
-    return digest(scanning_code(), engine(), *[(here / f"{name}.py").read_bytes() for name in _READING_MODULES])
+    return digest(scanning_code(), engine(), code_digest(*_READING_CODE, libraries=("PIL", "lxml")))
 
 
 _META_HINT = (

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from casepress.check.deid.detectors import DETECTORS, Match, scan_text
@@ -97,19 +94,18 @@ _SCANS: dict[tuple[str, str, str], list[Match]] = {}
 rescans only the strings that changed. Bounded: cleared when it grows large."""
 
 
-_SCANNING_MODULES = ("detectors", "patterns", "dates", "identifiers", "names", "places", "findings")
-"""The modules whose code shapes a scan (with text.markup's safe spans): part of its cache key."""
+_SCANNING_CODE = ("casepress.check.deid.detectors", "casepress.check.deid.patterns", "casepress.check.deid.dates",
+                  "casepress.check.deid.identifiers", "casepress.check.deid.names", "casepress.check.deid.places",
+                  "casepress.check.deid.findings", "casepress.text.markup")
+"""The modules whose code shapes a scan (text.markup gives the safe spans): part of its cache key."""
 
 
-@functools.cache
 def scanning_code() -> str:
-    """What shapes a scan besides the text and the people: the detectors' code, Python's re."""
-    from casepress.core.cache import digest
-    from casepress.text import markup
+    """What shapes a scan besides the text and the people: the detectors' code and Python's
+    (its re; code_digest holds Python's version)."""
+    from casepress.core.cache import code_digest
 
-    here = Path(__file__).parent
-    sources = [(here / f"{name}.py").read_bytes() for name in _SCANNING_MODULES]
-    return digest(sys.version, Path(markup.__file__).read_bytes(), *sources)
+    return code_digest(*_SCANNING_CODE)
 
 
 def _scan_all(pairs: list[tuple[str, str]], known: KnownPeople, people: str) -> None:

@@ -18,7 +18,6 @@ found fit to show (a raster decoded whole), so the lint need not decode them aga
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -195,20 +194,11 @@ def published_copy(data: bytes, name: str) -> bytes:
     return sanitized
 
 
-@functools.cache
 def engine() -> str:
     """What shapes a verdict besides the file: this package's code, Pillow's and lxml's versions."""
-    from importlib.util import find_spec
+    from casepress.core.cache import code_digest
 
-    from casepress.core.cache import digest
-
-    here = Path(__file__).parent
-    parts = [(here / module).read_bytes() for module in sorted(os.listdir(here)) if module.endswith(".py")]
-    for package, holds_version in (("PIL", "_version.py"), ("lxml", "__init__.py")):
-        spec = find_spec(package)
-        if spec is not None and spec.origin:
-            parts.append(Path(spec.origin).with_name(holds_version).read_bytes())
-    return digest(*parts)
+    return code_digest("casepress.check.images", libraries=("PIL", "lxml"))
 
 
 def _siblings(case_dir: Path, name: str) -> list[str]:
