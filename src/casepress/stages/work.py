@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from casepress.core.options import BuildOptions
+    from casepress.outputs.pdf import Layout
     from casepress.stages.checked import CheckedCase
     from casepress.stages.checklist import CareChecklist, ItemReport
     from casepress.stages.resolved import ResolvedCase
@@ -118,6 +119,9 @@ class CaseWork:
     """The Word manuscript (``docx``)."""
     package_figures: tuple[FigureFile, ...] | None = None
     """The figures named for submission (SVGs also as PNG), made once for ``docx`` and ``zip``."""
+    layout: Layout | None = None
+    """What lays out the PDFs (``pdf``, ``checklist``): the case's layout worker
+    (:mod:`casepress.build.layout`), or None: this process."""
 
     @property
     def checked(self) -> CheckedCase:
