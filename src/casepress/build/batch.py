@@ -274,12 +274,14 @@ def build_one(case_file: Path, root: Path, options: Any, digest: str, layout_wor
     ``layout_worker`` (started first: see :mod:`casepress.build.layout`); an unexpected
     exception is the case's ``error[internal]``, never the batch's end."""
     from casepress.build.layout import started
-    from casepress.build.pipeline import build_case, case_entry
 
     diagnostics = Diagnostics()
     token = internal.current_case.set(case_file)
     try:
         with started(layout_worker) as layout:
+            # Imported once the worker runs: the pipeline's imports (the case model) overlap its own.
+            from casepress.build.pipeline import build_case, case_entry
+
             built = build_case(case_file, Project(root), options, diagnostics, digest=digest, layout=layout)
         warnings = portable_warnings(diagnostics, root)
         entry = case_entry(built, digest, options, warnings) if built is not None else None
