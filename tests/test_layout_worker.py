@@ -169,17 +169,13 @@ def test_no_worker_outlives_a_build_a_failed_check_or_an_error(
 
 
 def test_the_one_decision(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr("casepress.build.batch.default_jobs", lambda: 2)
     full = BuildOptions(output_root=tmp_path)
-    assert wanted(1, 1, full) and wanted(1, 2, full), "one case: the spare core lays out"
-    assert not wanted(2, 2, full) and not wanted(3, 1, full), "every core builds a case"
-    assert not wanted(1, 1, BuildOptions(output_root=tmp_path, outputs=("html", "jats"))), "no PDF"
-    assert not wanted(1, 1, BuildOptions(output_root=tmp_path, pdf=False)), "--no-pdf"
-    assert not wanted(0, 1, full)
-    monkeypatch.setattr("casepress.build.batch.default_jobs", lambda: 8)
-    assert wanted(3, 4, full) and not wanted(4, 4, full)
-    monkeypatch.setattr("casepress.build.batch.default_jobs", lambda: 1)
-    assert not wanted(1, 1, full), "no spare core"
+    assert wanted(1, 1, 2, full) and wanted(1, 2, 2, full), "one case: the spare core lays out"
+    assert not wanted(2, 2, 2, full) and not wanted(3, 1, 2, full), "every core builds a case"
+    assert not wanted(1, 1, 2, BuildOptions(output_root=tmp_path, outputs=("html", "jats"))), "no PDF"
+    assert not wanted(1, 1, 2, BuildOptions(output_root=tmp_path, pdf=False)), "--no-pdf"
+    assert not wanted(0, 1, 2, full)
+    assert wanted(3, 4, 8, full) and not wanted(4, 4, 8, full) and not wanted(3, 4, 3, full)
+    assert not wanted(1, 1, 1, full), "no spare core"
     monkeypatch.setattr(layout_worker, "can_fork", lambda: False)
-    monkeypatch.setattr("casepress.build.batch.default_jobs", lambda: 2)
-    assert not wanted(1, 1, full), "no fork: in process"
+    assert not wanted(1, 1, 2, full), "no fork: in process"

@@ -310,7 +310,7 @@ def run(
     from casepress.build.layout import wanted
 
     # The one place that decides where the PDFs are laid out.
-    layout = wanted(len(jobs), workers, options)
+    layout = wanted(len(jobs), workers, default_jobs(), options)
     if workers <= 1 or len(jobs) <= 1:
         for case_file, digest in jobs:
             on_done(build_one(case_file, root, options, digest, layout))

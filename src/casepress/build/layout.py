@@ -49,14 +49,13 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform != "darwin"
 
 
-def wanted(cases: int, jobs: int, options: BuildOptions) -> bool:
-    """Whether each of ``cases`` builds (with up to ``jobs`` processes) lays out its PDFs in a
-    worker: the build makes a PDF, the platform forks, and a core is spare for every worker
-    (one case on a machine of two CPUs or more, or fewer cases than jobs and CPUs)."""
-    from casepress.build.batch import default_jobs
+def wanted(cases: int, jobs: int, cpus: int, options: BuildOptions) -> bool:
+    """Whether each of ``cases`` builds (with up to ``jobs`` processes, on ``cpus`` CPUs) lays out
+    its PDFs in a worker: the build makes a PDF, the platform forks, and a core is spare for
+    every worker (one case on a machine of two CPUs or more, or fewer cases than jobs and CPUs)."""
     from casepress.outputs import registry
 
-    if cases < 1 or not can_fork() or cases >= default_jobs() or (cases > 1 and cases >= jobs):
+    if cases < 1 or not can_fork() or cases >= cpus or (cases > 1 and cases >= jobs):
         return False
     return any(o.name == "pdf" for o in registry.select(options.outputs, options.pdf))
 

@@ -24,18 +24,8 @@ from urllib.request import urlopen
 
 from casepress.core.diagnostics import Diagnostic, Diagnostics, Location, Severity, display_path, warning_code
 from casepress.stages.checked import CheckedCase
-from casepress.stages.work import RenderedHtml, RenderedPdf
+from casepress.stages.work import LaidOut, Layout, Refusal, RenderedHtml, RenderedPdf
 from casepress.journals.stylesheets import BASE_URL, check_stylesheets, classify, html_references, refused
-
-
-@dataclass
-class Refusal:
-    """A URL the fetcher refused."""
-
-    url: str
-    """The URL as WeasyPrint asked for it."""
-    reason: str
-    """Why it was refused."""
 
 
 def _fetcher_class() -> type:
@@ -183,31 +173,6 @@ warning_code("layout-overflow", "a table is wider than the column of the PDF tha
 warning_code("layout-lost-content", "WeasyPrint's two-column layout lost content; the PDF is set in one column")
 warning_code("weasyprint", "WeasyPrint's own warning (CSS it ignored, a resource it could not load)",
              "{n} warnings from WeasyPrint")
-
-
-@dataclass(frozen=True)
-class LaidOut:
-    """What one layout found, as plain data (it crosses the pipe from a layout worker,
-    :mod:`casepress.build.layout`): the PDF, and the findings :func:`report_layout` turns into
-    diagnostics in the process that knows where the case defines each table."""
-
-    pdf: RenderedPdf | None
-    """The PDF, or None when even the one-column layout lost content."""
-    lost: str | None = None
-    """The first anchor the two-column layout lost (the PDF is then set in one column)."""
-    lost_again: str | None = None
-    """The first anchor the one-column layout lost too (then there is no PDF)."""
-    overflows: tuple[tuple[str, float, float], ...] = ()
-    """:func:`overflowing_tables`."""
-    refusals: tuple[Refusal, ...] = ()
-    """URLs the fetcher refused while laying out."""
-    messages: tuple[str, ...] = ()
-    """WeasyPrint's warnings, as it logged them."""
-
-
-Layout = Callable[[str, Files, "str | None"], LaidOut]
-"""Lays out (html, files, variant): :func:`lay_out` in this process, or a layout worker
-(:class:`casepress.build.layout.LayoutWorker`), which raises :class:`LayoutFailed`."""
 
 
 class LayoutFailed(Exception):
