@@ -179,3 +179,23 @@ def test_the_one_decision(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> No
     assert not wanted(1, 1, 1, full), "no spare core"
     monkeypatch.setattr(layout_worker, "can_fork", lambda: False)
     assert not wanted(1, 1, 2, full), "no fork: in process"
+
+
+def test_a_batch_with_cores_to_spare_lays_out_in_workers_of_its_workers(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from casepress.build import batch
+
+    jobs = []
+    for name in ("alpha", "beta"):
+        shutil.copytree(REPO / "tests" / "build" / "escape", tmp_path / "cases" / name)
+        jobs.append((tmp_path / "cases" / name / "case.yaml", "digest"))
+    pdfs = []
+    for label, cpus in (("workers", 8), ("in-process", 2)):
+        options = BuildOptions(output_root=tmp_path / label, outputs=OUTPUTS)
+        monkeypatch.setattr(batch, "default_jobs", lambda cpus=cpus: cpus)
+        assert wanted(len(jobs), 4, batch.default_jobs(), options) is (label == "workers")
+        done: list[batch.JobResult] = []
+        batch.run(jobs, tmp_path, options, 4, done.append)  # a pool of two builders
+        assert sorted(r.ok for r in done) == [True, True] and _children() == []
+        pdfs.append({p.relative_to(tmp_path / label): p.read_bytes() for p in (tmp_path / label).rglob("*.pdf")})
+    assert pdfs[0] == pdfs[1] and len(pdfs[0]) == 4
