@@ -18,9 +18,9 @@ locates a table too wide for its column in the case), so both paths report alike
 - **Failure.** A worker that dies is a ``pdf-failed`` error at the case (never a traceback);
   an exception inside the layout comes back as the ``internal`` error it would have been here.
 
-``casepress watch`` has its own runner (:mod:`casepress.build.watch.pdf`): it starts fresh
-interpreters, because it forks from a process with running threads, and kills a layout that a
-newer save superseded.
+``casepress watch`` runs the same worker (:func:`serve`) with a runner of its own
+(:mod:`casepress.build.watch.pdf`): a fresh interpreter per job, since it would fork from a
+process with running threads, killed when a newer save supersedes its layout.
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class LayoutWorker:
         if pid == 0:
             os.close(jobs_write)
             os.close(results_read)
-            _serve(jobs_read, results_write, parent)
+            serve(jobs_read, results_write, parent)
         os.close(jobs_read)
         os.close(results_write)
         return cls(pid, jobs_write, results_read)
@@ -120,20 +120,11 @@ class LayoutWorker:
         would); raises :class:`~casepress.outputs.pdf.LayoutFailed` when it died or raised."""
         from casepress.outputs.pdf import LayoutFailed
 
-        reply = None
-        if self.pid is not None:
-            try:
-                _send(self._jobs, (html, dict(files), variant))
-                reply = _receive(self._results)
-            except OSError:  # it died while the job was being written
-                reply = None
+        reply = request(self._jobs, self._results, html, files, variant) if self.pid is not None else None
         if reply is None:
             self.close()
             raise LayoutFailed(f"the PDF layout worker died ({self.ending()}); the PDF was not made")
-        kind, value = reply
-        if kind == "raised":
-            raise LayoutFailed(value.message, value)
-        return value  # type: ignore[no-any-return]
+        return reply
 
     def ending(self) -> str:
         """How the worker ended, in words (once reaped)."""
@@ -178,9 +169,29 @@ def _widen(fd: int) -> None:
         pass
 
 
-def _serve(jobs: int, results: int, parent: int) -> NoReturn:
-    """The worker: import WeasyPrint, then answer each job until the pipe closes. Never returns
-    into the build's code (it is a fork of it): every way out is ``os._exit``."""
+def request(jobs: int, results: int, html: str, files: Files, variant: str | None) -> LaidOut | None:
+    """Send a worker serving on the pipes ``jobs`` and ``results`` (:func:`serve`) one layout and
+    read its answer: the layout, or None when the worker died; raises
+    :class:`~casepress.outputs.pdf.LayoutFailed` with the ``internal`` error of an exception in it."""
+    from casepress.outputs.pdf import LayoutFailed
+
+    try:
+        _send(jobs, (html, dict(files), variant))
+        reply = _receive(results)
+    except OSError:  # it died while the job was being written
+        return None
+    if reply is None:
+        return None
+    kind, value = reply
+    if kind == "raised":
+        raise LayoutFailed(value.message, value)
+    return value  # type: ignore[no-any-return]
+
+
+def serve(jobs: int, results: int, parent: int) -> NoReturn:
+    """A worker: import WeasyPrint, then answer each job read from ``jobs`` on ``results`` until
+    ``jobs`` closes; ends with ``parent``. Never returns (a forked worker must not run on into the
+    build's code): every way out is ``os._exit``."""
     code = 1
     try:
         from casepress.build.workers import die_with_parent
