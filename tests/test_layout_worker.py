@@ -199,3 +199,25 @@ def test_a_batch_with_cores_to_spare_lays_out_in_workers_of_its_workers(
         assert sorted(r.ok for r in done) == [True, True] and _children() == []
         pdfs.append({p.relative_to(tmp_path / label): p.read_bytes() for p in (tmp_path / label).rglob("*.pdf")})
     assert pdfs[0] == pdfs[1] and len(pdfs[0]) == 4
+
+
+@pytest.mark.parametrize("lost_for", [1, 2], ids=["one-column-instead", "lost-again"])
+def test_lost_content_comes_back_alike(monkeypatch: pytest.MonkeyPatch, lost_for: int) -> None:
+    # Pretend the first `lost_for` layouts lose #f-intro; the worker, a fork, counts from the same state.
+    calls: list[int] = []
+
+    def lost(html: str, document: object) -> list[str]:
+        calls.append(1)
+        return ["f-intro"] if len(calls) % 2 == 1 or lost_for == 2 else []
+
+    monkeypatch.setattr(render_pdf, "_lost_anchors", lost)
+    with started(True) as worker:
+        assert worker is not None
+        html = '<p id="f-intro">x</p>'
+        here, there = Diagnostics(), Diagnostics()
+        pdf_here = html_to_pdf(html, {}, None, ORIGIN, here)
+        pdf_there = html_to_pdf(html, {}, None, ORIGIN, there, layout=worker)
+    assert pdf_there == pdf_here and (pdf_there is None) is (lost_for == 2)
+    assert list(there) == list(here)
+    assert [(d.severity.value, d.code) for d in there][-1] == (("error" if lost_for == 2 else "warning"),
+                                                               "layout-lost-content")
