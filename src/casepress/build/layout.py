@@ -110,6 +110,7 @@ class LayoutWorker:
         if pid == 0:
             os.close(jobs_write)
             os.close(results_read)
+            _fresh_streams()
             serve(jobs_read, results_write, parent)
         os.close(jobs_read)
         os.close(results_write)
@@ -157,6 +158,23 @@ class LayoutWorker:
         except ChildProcessError:  # pragma: no cover - as above
             self.status = 0
         self.pid = None
+
+
+_FORKED_STREAMS: list[object] = []
+"""The build's stdout and stderr objects as a forked worker found them (kept, never used)."""
+
+
+def _fresh_streams() -> None:
+    """Give a forked worker stream objects of its own on the same descriptors: a thread of the
+    build (the progress bar's) may have held the old ones' locks at the fork, and a warning
+    written to them would then wait forever. The old ones are kept, so that no finalizer
+    flushes them."""
+    _FORKED_STREAMS.extend((sys.stdout, sys.stderr))
+    try:
+        sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - lives as long as the process
+        sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
+    except OSError:  # no such descriptor: nothing to write to anyway
+        pass
 
 
 def _widen(fd: int) -> None:
