@@ -213,7 +213,8 @@ def bench_pdf() -> None:
             peak = _peak_rss(cmd)
             print(f"{'  peak memory, ' + label:<48} {peak / 1024:.0f} MB{'  target <= 300 MB' if label.startswith('casepress') else ''}")
         if a > 3.0 or a / b > 1.15:
-            print("  over the target: cProfile of one build (own time, top 20)")
+            print("  over the target: cProfile of one build (own time, top 20; the build's process only:"
+                  " the layout worker's time shows as posix.readv, waiting for its answer)")
             print("\n".join(f"    {line}" for line in _profile(build, work / "build.prof", 20)))
 
 
