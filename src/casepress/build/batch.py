@@ -257,21 +257,32 @@ class JobResult:
 
 def _warm_up() -> None:
     """Import the heavy libraries once per worker process, not once per case."""
-    import citeproc  # noqa: F401
     import weasyprint  # noqa: F401
+
+    _warm_up_html()
+
+
+def _warm_up_html() -> None:
+    """Import what a case's build needs but WeasyPrint, once per worker process."""
+    import citeproc  # noqa: F401
 
     from casepress.outputs import html as render_html, pdf as render_pdf  # noqa: F401
 
 
-def build_one(case_file: Path, root: Path, options: Any, digest: str) -> JobResult:
-    """Build one case (runs in a worker process); an unexpected exception is the case's
-    ``error[internal]``, never the batch's end."""
-    from casepress.build.pipeline import build_case, case_entry
+def build_one(case_file: Path, root: Path, options: Any, digest: str, layout_worker: bool = False) -> JobResult:
+    """Build one case (runs in a worker process), with a layout worker of its own when
+    ``layout_worker`` (started first: see :mod:`casepress.build.layout`); an unexpected
+    exception is the case's ``error[internal]``, never the batch's end."""
+    from casepress.build.layout import started
 
     diagnostics = Diagnostics()
     token = internal.current_case.set(case_file)
     try:
-        built = build_case(case_file, Project(root), options, diagnostics, digest=digest)
+        with started(layout_worker) as layout:
+            # Imported once the worker runs: the pipeline's imports (the case model) overlap its own.
+            from casepress.build.pipeline import build_case, case_entry
+
+            built = build_case(case_file, Project(root), options, diagnostics, digest=digest, layout=layout)
         warnings = portable_warnings(diagnostics, root)
         entry = case_entry(built, digest, options, warnings) if built is not None else None
     except Exception as exc:
@@ -296,13 +307,19 @@ def run(
 ) -> None:
     """Build ``jobs`` ((case file, digest) pairs) with ``workers`` processes; calls ``on_done`` as each
     ends (the caller keeps the results, so they survive a KeyboardInterrupt, which propagates)."""
+    from casepress.build.layout import wanted
+
+    # The one place that decides where the PDFs are laid out.
+    layout = wanted(len(jobs), workers, default_jobs(), options)
     if workers <= 1 or len(jobs) <= 1:
         for case_file, digest in jobs:
-            on_done(build_one(case_file, root, options, digest))
+            on_done(build_one(case_file, root, options, digest, layout))
         return
     from casepress.build.workers import run_parallel  # only batches pay for it
 
-    run_parallel(build_one, [(c, root, options, d) for c, d in jobs], workers, on_done, _lost, _warm_up)
+    # A case's own layout worker imports WeasyPrint: its builder need not.
+    run_parallel(build_one, [(c, root, options, d, layout) for c, d in jobs], workers, on_done, _lost,
+                 _warm_up_html if layout else _warm_up)
 
 
 def default_jobs() -> int:

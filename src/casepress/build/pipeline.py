@@ -31,6 +31,7 @@ __all__ = ["BuildOptions", "BuiltCase", "CheckedCase", "build_case", "case_entry
 
 if TYPE_CHECKING:
     from casepress.build.manifest import CaseEntry
+    from casepress.outputs.pdf import Layout
 
 
 def check_case(case_file: Path, project: Project, diagnostics: Diagnostics,
@@ -75,18 +76,21 @@ def merge_for_case(local: Diagnostics, into: Diagnostics, doc: SourceDocument | 
                      doc.location(path, key=True), path, did_you_mean(code, disableable_codes()))
 
 
-def gather(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> BuiltCase | None:
-    """Run every stage but the writing: check, resolve, and every selected output's writer."""
+def gather(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics,
+           layout: Layout | None = None) -> BuiltCase | None:
+    """Run every stage but the writing: check, resolve, and every selected output's writer (the
+    PDFs laid out by ``layout``, default here: see :mod:`casepress.build.layout`)."""
     checked = check_case(case_file, project, diagnostics, options.journal)
     if checked is None:
         return None
     local = Diagnostics()
-    built = _render_stages(checked, project, options, local)
+    built = _render_stages(checked, project, options, local, layout)
     merge_for_case(local, diagnostics, checked.doc)
     return built if not local.has_errors else None
 
 
-def _render_stages(checked: CheckedCase, project: Project, options: BuildOptions, diagnostics: Diagnostics) -> BuiltCase | None:
+def _render_stages(checked: CheckedCase, project: Project, options: BuildOptions, diagnostics: Diagnostics,
+                   layout: Layout | None = None) -> BuiltCase | None:
     """Resolve the case, then run the selected outputs' writers in the registry's order."""
     from casepress.core.reproducible import build_time
     from casepress.journals.journal import load_journal
@@ -104,7 +108,7 @@ def _render_stages(checked: CheckedCase, project: Project, options: BuildOptions
     figures = strip_figures(checked, diagnostics)
     if figures is None:
         return None
-    work = CaseWork(resolved, options, frozenset(o.name for o in selected), figures, build_time())
+    work = CaseWork(resolved, options, frozenset(o.name for o in selected), figures, build_time(), layout=layout)
     for output in selected:
         if output.write is not None and not output.write(work, diagnostics):
             return None
@@ -167,20 +171,21 @@ def write_built(built: BuiltCase, options: BuildOptions, diagnostics: Diagnostic
 
 
 def build_case(case_file: Path, project: Project, options: BuildOptions, diagnostics: Diagnostics,
-               digest: str | None = None) -> BuiltCase | None:
+               digest: str | None = None, layout: Layout | None = None) -> BuiltCase | None:
     """Gather everything for one case, then write its output folder atomically.
 
     Returns what was built, or None on errors (or, under ``options.strict``, on
     warnings); nothing is written unless every stage succeeded, so the previous
     output stays untouched. With ``digest``, the case's manifest entry (with its
     warnings) is recorded with the swap, and the outputs an earlier build of the same
-    inputs wrote that this one does not make are kept (:func:`carry_over`).
+    inputs wrote that this one does not make are kept (:func:`carry_over`). ``layout`` lays out
+    the PDFs (:func:`gather`).
     """
     import time
 
     local = Diagnostics()
     start = time.perf_counter()
-    built = gather(case_file, project, options, local)
+    built = gather(case_file, project, options, local, layout)
     seconds = round(time.perf_counter() - start, 3)
     diagnostics.extend(local)
     if built is None or (options.strict and local.warnings):

@@ -48,6 +48,7 @@ STAGES: dict[str, str] = {
     "load.caseinputs": "rebuild check",
     "build.watch": "watch",
     "build.pipeline": "build",
+    "build.layout": "PDF",
     "scaffold": "new case",
     "cli": "command",
 }

@@ -14,7 +14,7 @@ import gc
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,20 +22,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import urlopen
 
-from casepress.core.diagnostics import Diagnostics, Location, display_path, warning_code
+from casepress.core.diagnostics import Diagnostic, Diagnostics, Location, Severity, display_path, warning_code
 from casepress.stages.checked import CheckedCase
-from casepress.stages.work import RenderedHtml, RenderedPdf
+from casepress.stages.work import LaidOut, Layout, Refusal, RenderedHtml, RenderedPdf
 from casepress.journals.stylesheets import BASE_URL, check_stylesheets, classify, html_references, refused
-
-
-@dataclass
-class Refusal:
-    """A URL the fetcher refused."""
-
-    url: str
-    """The URL as WeasyPrint asked for it."""
-    reason: str
-    """Why it was refused."""
 
 
 def _fetcher_class() -> type:
@@ -185,64 +175,98 @@ warning_code("weasyprint", "WeasyPrint's own warning (CSS it ignored, a resource
              "{n} warnings from WeasyPrint")
 
 
+class LayoutFailed(Exception):
+    """A layout worker gave no result: it died (``diagnostic`` None: a ``pdf-failed`` error at
+    the case), or the layout raised in it (``diagnostic``: the ``internal`` error it made)."""
+
+    def __init__(self, message: str, diagnostic: Diagnostic | None = None) -> None:
+        super().__init__(message)
+        self.diagnostic = diagnostic
+        """The worker's own diagnostic of an exception, when it could send one."""
+
+
 def html_to_pdf(html: str, files: Files, variant: str | None, origin: Location,
-                diagnostics: Diagnostics, locate: Callable[[str], Location] | None = None) -> RenderedPdf | None:
+                diagnostics: Diagnostics, locate: Callable[[str], Location] | None = None,
+                layout: Layout | None = None) -> RenderedPdf | None:
     """Lay out ``html`` (its relative URLs served from ``files`` only) and write the PDF.
 
     Problems are reported at ``origin`` (the case file): refused URLs are errors (and
     no PDF), WeasyPrint's own warnings (CSS it ignored, say) are warnings; a table wider than its
-    column is a warning at ``locate(id)`` when given.
+    column is a warning at ``locate(id)`` when given. ``layout`` lays it out (default:
+    :func:`lay_out`, here); whatever does, the checks before and the report after run here.
     """
     if not preflight(html, files, origin, diagnostics):
         return None  # nothing was fetched
+    try:
+        laid = (layout or lay_out)(html, files, variant)
+    except LayoutFailed as failed:
+        diagnostics.add(failed.diagnostic or Diagnostic(Severity.ERROR, "pdf-failed", str(failed), origin))
+        return None
+    return report_layout(laid, origin, diagnostics, locate)
+
+
+def lay_out(html: str, files: Files, variant: str | None) -> LaidOut:
+    """Lay out ``html`` (its relative URLs served from ``files`` only) and write the PDF, with the
+    garbage collector spared; what went wrong is returned as data (see :func:`report_layout`)."""
     fetcher = _fetcher_class()(files)
     logger = logging.getLogger("weasyprint")
     collector = _LogCollector()
     logger.addHandler(collector)
     try:
         with sparing_collector():
-            document = _lay_out(html, fetcher, origin, diagnostics)
+            document, lost, lost_again = _lay_out(html, fetcher)
             if document is None:
-                return None
-            for ident, width, room in overflowing_tables(document):
-                diagnostics.warning(
-                    "layout-overflow", f"table '{ident}' is {width:.0f} pt wide in the PDF, in a column of "
-                    f"{room:.0f} pt: its text runs into the next column", locate(ident) if locate else origin,
-                    hint="set `width: page` on the table, or give it fewer or narrower columns")
+                return LaidOut(None, lost, lost_again)
+            overflows = tuple(overflowing_tables(document))
             pdf = _write(document, variant)
     finally:
         logger.removeHandler(collector)
-    if not _report_log(collector.records, fetcher.refused, origin, diagnostics):
-        return None
     # Page numbers of laid-out anchors, straight from WeasyPrint's pages (used by the CARE checklist).
     # An element split across pages carries its id on every fragment: its page is the first.
     anchor_pages: dict[str, int] = {}
     for index, page in enumerate(document.pages):
         for name in page.anchors:
             anchor_pages.setdefault(name, index + 1)
-    return RenderedPdf(pdf, anchor_pages, len(document.pages))
+    return LaidOut(RenderedPdf(pdf, anchor_pages, len(document.pages)), lost, None, overflows,
+                   tuple(fetcher.refused), tuple(record.getMessage() for record in collector.records))
 
 
-def _lay_out(html: str, fetcher: Any, origin: Location, diagnostics: Diagnostics) -> Any:
+def report_layout(laid: LaidOut, origin: Location, diagnostics: Diagnostics,
+                  locate: Callable[[str], Location] | None = None) -> RenderedPdf | None:
+    """Report what a layout found, in the order it found it, at ``origin`` (a table too wide for
+    its column at ``locate(id)``); the PDF, or None when it must not be shipped."""
+    if laid.lost:
+        # WeasyPrint's multi-column layout can silently drop the rest of a column container
+        # (seen with column-span: all, WeasyPrint 70 layout/column.py). Never ship a PDF with
+        # missing text: it was laid out again in one column; say so.
+        diagnostics.warning("layout-lost-content", f"WeasyPrint's two-column layout lost content "
+                            f"(from #{laid.lost}); the PDF is set in one column instead", origin)
+    if laid.lost_again:
+        diagnostics.error("layout-lost-content", f"the PDF layout lost content from #{laid.lost_again} on", origin)
+        return None
+    for ident, width, room in laid.overflows:
+        diagnostics.warning(
+            "layout-overflow", f"table '{ident}' is {width:.0f} pt wide in the PDF, in a column of "
+            f"{room:.0f} pt: its text runs into the next column", locate(ident) if locate else origin,
+            hint="set `width: page` on the table, or give it fewer or narrower columns")
+    if not _report_log(laid.messages, laid.refusals, origin, diagnostics):
+        return None
+    return laid.pdf
+
+
+def _lay_out(html: str, fetcher: Any) -> tuple[Any, str | None, str | None]:
     """WeasyPrint's document of ``html``, in one column when the two-column layout lost
-    content; None (with an error) when even that lost some."""
+    content (the first anchor it lost); None when even that lost some (and the first it lost)."""
     import weasyprint
 
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
     lost = _lost_anchors(html, document)
-    if lost:
-        # WeasyPrint's multi-column layout can silently drop the rest of a column container
-        # (seen with column-span: all, WeasyPrint 70 layout/column.py). Never ship a PDF with
-        # missing text: lay it out again in one column, and say so.
-        diagnostics.warning("layout-lost-content", f"WeasyPrint's two-column layout lost content "
-                            f"(from #{lost[0]}); the PDF is set in one column instead", origin)
-        document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
-            stylesheets=[weasyprint.CSS(string=ONE_COLUMN)])
-        lost = _lost_anchors(html, document)
-        if lost:
-            diagnostics.error("layout-lost-content", f"the PDF layout lost content from #{lost[0]} on", origin)
-            return None
-    return document
+    if not lost:
+        return document, None, None
+    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+        stylesheets=[weasyprint.CSS(string=ONE_COLUMN)])
+    again = _lost_anchors(html, document)
+    return (None if again else document), lost[0], (again[0] if again else None)
 
 
 def _write(document: Any, variant: str | None) -> bytes:
@@ -260,15 +284,14 @@ def _write(document: Any, variant: str | None) -> bytes:
     return data
 
 
-def _report_log(records: list[logging.LogRecord], refusals: list[Refusal], origin: Location,
+def _report_log(messages: Sequence[str], refusals: Sequence[Refusal], origin: Location,
                 diagnostics: Diagnostics) -> bool:
     """Report the refused URLs (errors) and WeasyPrint's own warnings; False when the PDF
     must not be shipped (a refused URL, an image it could not show)."""
     for refusal in refusals:
         diagnostics.error("fetch-refused", f"refused to fetch {refusal.url}: {refusal.reason}", origin)
     lost_image = False
-    for record in records:
-        message = record.getMessage()
+    for message in messages:
         if "casepress refused to fetch" in message:
             continue
         if message.startswith("Failed to load image at"):
@@ -283,11 +306,12 @@ def _report_log(records: list[logging.LogRecord], refusals: list[Refusal], origi
 
 
 def render_pdf(checked: CheckedCase, rendered: RenderedHtml, variant: str | None, diagnostics: Diagnostics,
-               files: Files) -> RenderedPdf | None:
-    """The article's PDF, laid out from ``files`` (the output folder's, figures stripped),
-    or None (with diagnostics) when a resource was refused."""
+               files: Files, layout: Layout | None = None) -> RenderedPdf | None:
+    """The article's PDF, laid out from ``files`` (the output folder's, figures stripped) by
+    ``layout`` (:func:`html_to_pdf`), or None (with diagnostics) when a resource was refused."""
     origin = Location(display_path(checked.doc.path))
-    return html_to_pdf(rendered.html, files, variant, origin, diagnostics, lambda ident: _table_location(checked, ident))
+    return html_to_pdf(rendered.html, files, variant, origin, diagnostics, lambda ident: _table_location(checked, ident),
+                       layout)
 
 
 def _table_location(checked: CheckedCase, ident: str) -> Location:

@@ -3,6 +3,7 @@ everything a case's output folder holds before it is written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -39,6 +40,42 @@ class RenderedPdf:
     """Element id -> 1-based page number it was laid out on."""
     page_count: int
     """Number of pages."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A URL the fetcher refused."""
+
+    url: str
+    """The URL as WeasyPrint asked for it."""
+    reason: str
+    """Why it was refused."""
+
+
+@dataclass(frozen=True)
+class LaidOut:
+    """What one layout found, as plain data (it crosses the pipe from a layout worker,
+    :mod:`casepress.build.layout`): the PDF, and the findings
+    :func:`casepress.outputs.pdf.report_layout` turns into diagnostics in the process that
+    knows where the case defines each table."""
+
+    pdf: RenderedPdf | None
+    """The PDF, or None when even the one-column layout lost content."""
+    lost: str | None = None
+    """The first anchor the two-column layout lost (the PDF is then set in one column)."""
+    lost_again: str | None = None
+    """The first anchor the one-column layout lost too (then there is no PDF)."""
+    overflows: tuple[tuple[str, float, float], ...] = ()
+    """:func:`casepress.outputs.pdf.overflowing_tables`: (table id, its width, the room), in points."""
+    refusals: tuple[Refusal, ...] = ()
+    """URLs the fetcher refused while laying out."""
+    messages: tuple[str, ...] = ()
+    """WeasyPrint's warnings, as it logged them."""
+
+
+Layout = Callable[[str, Mapping[str, Path | bytes], str | None], LaidOut]
+"""Lays out (html, files, variant): :func:`casepress.outputs.pdf.lay_out` in this process, or a layout worker
+(:class:`casepress.build.layout.LayoutWorker`), which raises :class:`casepress.outputs.pdf.LayoutFailed`."""
 
 
 # --------------------------------------------------------------------------- building
@@ -118,6 +155,9 @@ class CaseWork:
     """The Word manuscript (``docx``)."""
     package_figures: tuple[FigureFile, ...] | None = None
     """The figures named for submission (SVGs also as PNG), made once for ``docx`` and ``zip``."""
+    layout: Layout | None = None
+    """What lays out the PDFs (``pdf``, ``checklist``): the case's layout worker
+    (:mod:`casepress.build.layout`), or None: this process."""
 
     @property
     def checked(self) -> CheckedCase:

@@ -3,12 +3,14 @@
 WeasyPrint holds the GIL for seconds, so a thread would slow every HTML rebuild
 made meanwhile, and a thread cannot be stopped when a newer build supersedes it,
 while a process can be killed. A spare worker imports WeasyPrint ahead of time,
-so a job does not wait for the imports.
+so a job does not wait for the imports. A worker is the build's layout worker
+(:mod:`casepress.build.layout`: the same jobs and answers, over its stdin and stdout), started as
+a fresh interpreter rather than forked, since this process runs threads; the checks before the
+layout and the report after it run here (:func:`~casepress.outputs.pdf.html_to_pdf`).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -19,13 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from casepress.build.layout import request
 from casepress.core.diagnostics import Diagnostic, Diagnostics, Location, Severity
 from casepress.build.watch.folder import PreviewFolder
+from casepress.outputs.pdf import Files, LayoutFailed, html_to_pdf
+from casepress.stages.work import LaidOut, Layout
 
 
 @dataclass(frozen=True)
 class PdfJob:
-    """One PDF to lay out: everything ``render_pdf.html_to_pdf`` needs, as plain data."""
+    """One PDF to lay out: everything :func:`~casepress.outputs.pdf.html_to_pdf` needs, as plain data."""
 
     generation: int
     """The good build it belongs to."""
@@ -39,17 +44,6 @@ class PdfJob:
     """WeasyPrint PDF variant."""
     origin: Location
     """Where PDF problems are reported (the case file)."""
-
-    def to_json(self, output: Path) -> dict[str, Any]:
-        """The worker's input; it writes the PDF to ``output``."""
-        origin = self.origin
-        return {
-            "html": self.html,
-            "files": {k: str(v) for k, v in self.files.items()},
-            "variant": self.variant,
-            "origin": {"file": origin.file, "line": origin.line, "column": origin.column},
-            "output": str(output),
-        }
 
 
 @dataclass(frozen=True)
@@ -71,34 +65,14 @@ WORKER_CODE = "import sys; from casepress.build.watch.pdf import pdf_worker_main
 
 
 def pdf_worker_main() -> int:
-    """A PDF worker: import WeasyPrint, then lay out the one job read from stdin (JSON).
+    """A PDF worker: at a lower priority, the build's layout worker (:func:`casepress.build.layout.serve`)
+    on stdin and stdout: it imports WeasyPrint, then answers each job until stdin closes (a spare
+    that was never used exits quietly)."""
+    from casepress.build.layout import serve
 
-    Writes the PDF where the job says and prints ``{ok, pages, diagnostics}`` on stdout.
-    An empty stdin (a spare worker that was never used) exits quietly.
-    """
     if hasattr(os, "nice"):
         os.nice(10)  # the HTML builds are what the author waits for: they get the CPU first
-    import weasyprint  # noqa: F401  (imported before the job arrives: this may be a spare)
-
-    from casepress.outputs.pdf import html_to_pdf
-
-    raw = sys.stdin.buffer.read()
-    if not raw.strip():
-        return 0
-    job = json.loads(raw)
-    origin = Location(**job["origin"])
-    diagnostics = Diagnostics()
-    try:
-        pdf = html_to_pdf(job["html"], {k: Path(v) for k, v in job["files"].items()}, job["variant"],
-                          origin, diagnostics)
-    except Exception as exc:  # noqa: BLE001 - a layout crash is reported like any other PDF error
-        diagnostics.error("pdf-failed", f"WeasyPrint failed: {type(exc).__name__}: {exc}", origin)
-        pdf = None
-    if pdf is not None:
-        Path(job["output"]).write_bytes(pdf.data)
-    json.dump({"ok": pdf is not None, "pages": pdf.page_count if pdf else 0,
-               "diagnostics": [d.to_json() for d in diagnostics]}, sys.stdout)
-    return 0
+    serve(sys.stdin.fileno(), sys.stdout.fileno(), os.getppid())
 
 
 def diagnostic_from_json(data: Mapping[str, Any]) -> Diagnostic:
@@ -186,11 +160,11 @@ class PdfRunner:
         started = time.perf_counter()
         staged = self._folder.staging(job.name)
         try:
-            payload = json.dumps(job.to_json(staged)).encode("utf-8")
-            try:
-                out, err = worker.communicate(payload)
-            except (OSError, ValueError):  # killed while its input was being written
-                out, err = b"", b""
+            diagnostics = Diagnostics()
+            pdf = html_to_pdf(job.html, job.files, job.variant, job.origin, diagnostics, layout=_in(worker))
+            if pdf is not None:
+                staged.write_bytes(pdf.data)
+            _finish(worker)
             with self._lock:
                 current = job.generation == self._latest and not self._closed  # else superseded
                 if self._running is worker:
@@ -201,7 +175,8 @@ class PdfRunner:
                         self._spare = self._spawn()
             if not current:
                 return
-            result = _read_result(out, err, worker.returncode, job, time.perf_counter() - started)
+            result = PdfResult(pdf is not None, pdf.page_count if pdf else 0, tuple(diagnostics),
+                               time.perf_counter() - started)
             if result.ok:
                 self._folder.install(job.name, staged)
             self._on_done(job, result)
@@ -209,13 +184,27 @@ class PdfRunner:
             staged.unlink(missing_ok=True)
 
 
-def _read_result(out: bytes, err: bytes, code: int | None, job: PdfJob, seconds: float) -> PdfResult:
-    try:
-        data = json.loads(out)
-        return PdfResult(bool(data["ok"]), int(data["pages"]),
-                         tuple(diagnostic_from_json(d) for d in data["diagnostics"]), seconds)
-    except (ValueError, KeyError, TypeError):
-        tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {code}"]
-        crash = Diagnostic(Severity.ERROR, "pdf-failed", f"the PDF worker failed: {tail[0]}", job.origin)
-        return PdfResult(False, 0, (crash,), seconds)
+def _in(worker: subprocess.Popen[bytes]) -> Layout:
+    """The :data:`~casepress.stages.work.Layout` of a worker process: its one job, answered on its
+    stdout; a worker that dies (or is killed: superseded) is :class:`LayoutFailed` with the last
+    line it wrote on stderr."""
 
+    def lay_out(html: str, files: Files, variant: str | None) -> LaidOut:
+        assert worker.stdin is not None and worker.stdout is not None
+        laid = request(worker.stdin.fileno(), worker.stdout.fileno(), html, files, variant)
+        if laid is None:
+            err = _finish(worker)
+            tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit status {worker.returncode}"]
+            raise LayoutFailed(f"the PDF worker failed: {tail[0]}")
+        return laid
+
+    return lay_out
+
+
+def _finish(worker: subprocess.Popen[bytes]) -> bytes:
+    """Close a worker's stdin (it exits: one job per worker) and wait for it; what it wrote on stderr."""
+    try:
+        _out, err = worker.communicate()
+    except (OSError, ValueError):  # its pipes were closed (the runner closed)
+        err = b""
+    return err

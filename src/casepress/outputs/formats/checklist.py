@@ -46,7 +46,8 @@ def write(work: CaseWork, diagnostics: Diagnostics) -> bool:
                                                       article=None)
         if printable is None:
             return False
-        laid_out = html_to_pdf(printable, work.published, work.options.pdf_variant, origin, diagnostics)
+        laid_out = html_to_pdf(printable, work.published, work.options.pdf_variant, origin, diagnostics,
+                               layout=work.layout)
         if laid_out is None:
             return False
         checklist_pdf = laid_out.data

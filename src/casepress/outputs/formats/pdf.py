@@ -21,7 +21,7 @@ def write(work: CaseWork, diagnostics: Diagnostics) -> bool:
     from casepress.outputs.pdf import render_pdf
 
     assert work.html is not None, "pdf runs after html"
-    pdf = render_pdf(work.checked, work.html, work.options.pdf_variant, diagnostics, work.published)
+    pdf = render_pdf(work.checked, work.html, work.options.pdf_variant, diagnostics, work.published, work.layout)
     if pdf is None:
         return False
     work.pdf = pdf
