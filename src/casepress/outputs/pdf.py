@@ -214,7 +214,7 @@ def lay_out(html: str, files: Files, variant: str | None) -> LaidOut:
     logger.addHandler(collector)
     try:
         with sparing_collector():
-            document, lost, lost_again = _lay_out(html, fetcher)
+            document, lost, lost_again = _lay_out(html, fetcher, _font_configuration(files))
             if document is None:
                 return LaidOut(None, lost, lost_again)
             overflows = tuple(overflowing_tables(document))
@@ -254,19 +254,56 @@ def report_layout(laid: LaidOut, origin: Location, diagnostics: Diagnostics,
     return laid.pdf
 
 
-def _lay_out(html: str, fetcher: Any) -> tuple[Any, str | None, str | None]:
+def _lay_out(html: str, fetcher: Any, fonts: Any) -> tuple[Any, str | None, str | None]:
     """WeasyPrint's document of ``html``, in one column when the two-column layout lost
     content (the first anchor it lost); None when even that lost some (and the first it lost)."""
     import weasyprint
 
-    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(font_config=fonts)
     lost = _lost_anchors(html, document)
     if not lost:
         return document, None, None
     document = weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
-        stylesheets=[weasyprint.CSS(string=ONE_COLUMN)])
+        stylesheets=[weasyprint.CSS(string=ONE_COLUMN)], font_config=fonts)
     again = _lost_anchors(html, document)
     return (None if again else document), lost[0], (again[0] if again else None)
+
+
+_FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
+
+_fonts: tuple[tuple[Any, ...], Any] | None = None
+"""The last font configuration made, with the font files it was made for (see below)."""
+
+
+def _font_configuration(files: Files) -> Any:
+    """One WeasyPrint font configuration for every document laid out from the same font files:
+    the article and its checklist, or a batch's cases of one journal.
+
+    Each configuration sets up Fontconfig and registers every ``@font-face`` font again (the
+    checklist's layout took 0.27 s with the article's configuration, 0.41 s with its own). A
+    configuration knows a font by its rule (family, style and URL), not by the file's bytes, so
+    sharing it between documents whose same URL serves another file would print the wrong font:
+    it is shared only while the font files served (their names, and the files' paths, sizes and
+    times, or the bytes) are the same."""
+    global _fonts
+    from weasyprint.text.fonts import FontConfiguration
+
+    key = tuple(sorted((name, _identity(source)) for name, source in files.items()
+                       if name.lower().endswith(_FONT_SUFFIXES)))
+    if _fonts is None or _fonts[0] != key:
+        _fonts = (key, FontConfiguration())
+    return _fonts[1]
+
+
+def _identity(source: Path | bytes) -> Any:
+    """What tells one served file from another: its bytes, or its path, size and time."""
+    if isinstance(source, bytes):
+        return source
+    try:
+        found = source.stat()
+    except OSError:
+        return str(source)
+    return (str(source), found.st_size, found.st_mtime_ns)
 
 
 def _write(document: Any, variant: str | None) -> bytes:
