@@ -21,6 +21,7 @@ from casepress.outputs import pdf as render_pdf
 from casepress.outputs.pdf import html_to_pdf, lay_out, report_layout
 
 from .conftest import REPO
+from .test_faults import children
 
 pytestmark = pytest.mark.skipif(not layout_worker.can_fork(), reason="the layout worker needs fork")
 
@@ -29,17 +30,8 @@ OUTPUTS = ("html", "pdf", "checklist")
 
 
 def _children() -> list[int]:
-    """This process's child processes (zombies included), from /proc."""
-    found = []
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                stat = Path(entry.path, "stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == os.getpid():
-                found.append(int(entry.name))
-    return found
+    """This process's child processes (zombies included: a worker must be reaped too)."""
+    return children(os.getpid())
 
 
 @pytest.fixture(autouse=True)

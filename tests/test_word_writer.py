@@ -46,6 +46,10 @@ def test_headings_tables_figures_references(name: str, journal: str | None, tmp_
 
     top = labels(case.sections)  # type: ignore[attr-defined]
     assert [h for h in headings if h in top] == top
+    abstract = case.journal.config.labels.abstract  # type: ignore[attr-defined]
+    assert headings[0] == abstract  # the journal's label for it, as the HTML prints it
+    if journal == "bmj-case-reports":
+        assert abstract == "Summary"
     own = 1 if case.case.therapeutic_intervention.interventions else 0  # type: ignore[attr-defined]
     assert len(document.tables) == len(case.tables) + own  # type: ignore[attr-defined]
     assert all(t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None for t in document.tables)

@@ -190,11 +190,12 @@ def _abstract(writer: _Writer) -> None:
     value = writer.resolved.case.abstract
     if value is None or isinstance(value, NotReported):
         return
-    writer.out.heading("Abstract", 1)
+    labels = writer.resolved.journal.config.labels
+    writer.out.heading(labels.abstract, 1)  # the journal's name for it (BMJ Case Reports: Summary)
     if not isinstance(value, StructuredAbstract):
         writer.out.prose(value, writer.groups_for(("abstract",)))
         return
-    headings = writer.resolved.journal.config.labels.abstract_parts
+    headings = labels.abstract_parts
     for part, text in value.written():
         writer.out.heading(getattr(headings, part.name), 2)
         writer.out.prose(text, writer.groups_for(("abstract", part.name)))
