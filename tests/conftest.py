@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,12 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 REGENERATE = os.environ.get("CASEPRESS_REGEN") == "1"
 """Set CASEPRESS_REGEN=1 to rewrite golden files; review every rewritten file before committing."""
+
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    # A shell without job control starts a background job (`pytest &`) with Ctrl-C ignored, and
+    # every process the tests start would inherit that: the tests of Ctrl-C would fail. Ctrl-C
+    # means what it means at a terminal (children get the default on exec, and Python its handler).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True, scope="session")
