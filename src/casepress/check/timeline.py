@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from casepress.core.diagnostics import Diagnostics, FieldPath, did_you_mean
 from casepress.core.limits import MAX_YEAR, MIN_YEAR
 from casepress.model import PartialDate, RelativeDate, Timeline, TimelineEvent
-from casepress.model.dates import Precision, coarser
+from casepress.model.dates import UNITS, Precision, coarser
 
 if TYPE_CHECKING:
     from casepress.check.context import CaseContext
@@ -42,28 +42,20 @@ class ResolvedEvent:
         return d.precision in ("year", "month")
 
 
-_UNIT_PRECISION: dict[str, Precision] = {
-    "minute": "minute", "hour": "minute", "day": "day", "week": "day", "month": "month", "year": "year",
-}
-"""How precisely an offset in this unit places an event (an hour offset keeps the anchor's minutes)."""
-
 def _offset_precision(rel: RelativeDate) -> Precision:
     """How precisely the offset places the event: 'about 12 weeks after' is a month, not a day."""
-    precision = _UNIT_PRECISION[rel.offset.unit]
+    precision = UNITS[rel.offset.unit].precision
     if rel.approximate and rel.offset.amount and precision == "day":
         return "month"
     return precision
 
 
-_UNIT_LENGTH = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1),
-                "week": timedelta(days=7)}
-"""Units of fixed length; months and years move along the calendar."""
-
-
 def _add(moment: datetime, amount: float, unit: str, sign: int) -> datetime:
-    if unit in _UNIT_LENGTH:
-        return moment + sign * amount * _UNIT_LENGTH[unit]
-    months = sign * round(amount * (12 if unit == "year" else 1))
+    """The moment moved by ``amount`` units (``sign`` -1: back); months and years move along the calendar."""
+    length = UNITS[unit].length
+    if length is not None:
+        return moment + sign * amount * length
+    months = sign * round(amount * UNITS[unit].months)
     year, month = divmod(moment.month - 1 + months, 12)
     year += moment.year
     return moment.replace(year=year, month=month + 1, day=min(moment.day, calendar.monthrange(year, month + 1)[1]))
@@ -84,13 +76,15 @@ def _widen(named: _Interval, rel: RelativeDate) -> _Interval:
     if not rel.approximate:
         return named
     low, high = named
-    amount, unit = rel.offset.amount, rel.offset.unit
-    if unit in ("minute", "hour"):
+    amount, unit = rel.offset.amount, UNITS[rel.offset.unit]
+    if unit.length is not None and unit.length < timedelta(days=1):
         # Whole minutes of the width, as whole days below: a minute-known date is not a minute wider.
         width = timedelta(minutes=(high - low) // timedelta(minutes=1))
-        slack = max(timedelta(minutes=1), width + amount * _UNIT_LENGTH[unit] / 4)
+        slack = max(timedelta(minutes=1), width + amount * unit.length / 4)
     else:
-        slack = timedelta(days=max(1, int((high - low).days + amount * {"day": 1, "week": 7}.get(unit, 30) / 4)))
+        # Months and years widen by a quarter of 30 days per unit (a year too: not 12 times a month's).
+        days = unit.length / timedelta(days=1) if unit.length is not None else 30
+        slack = timedelta(days=max(1, int((high - low).days + amount * days / 4)))
     return low - slack, high + slack
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -26,18 +27,52 @@ def _publication_year(value: int) -> int:
     return value
 
 
-OFFSET_UNITS: dict[str, str] = {
-    "minute": "minute", "minutes": "minute", "min": "minute",
-    "hour": "hour", "hours": "hour", "h": "hour",
-    "day": "day", "days": "day",
-    "week": "week", "weeks": "week",
-    "month": "month", "months": "month",
-    "year": "year", "years": "year",
-}
-"""Every unit an offset may be written in, and the unit it stands for."""
+@dataclass(frozen=True, slots=True)
+class DurationUnit:
+    """A unit of time that offsets and durations are written in, and what it means."""
 
-UNIT_DAYS: dict[str, float] = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 31, "year": 366}
-"""The longest a unit can last, in days (for the range check of an offset)."""
+    name: str
+    """The unit, singular: ``week`` (what :attr:`Offset.unit` gives)."""
+    plural: str
+    """Its plural: ``weeks``. The figure recognises a duration in prose only by these two words."""
+    abbreviations: tuple[str, ...]
+    """Short forms an offset may also be written with: ``min``, ``h``."""
+    length: timedelta | None
+    """Its fixed length; None for months and years, which move along the calendar."""
+    months: int
+    """How many calendar months it moves by (0 for a unit of fixed length)."""
+    longest_days: float
+    """The longest it can last, in days (month 31, year 366): the range check of an offset."""
+    average_days: float
+    """Its average length, in days (month 30.44, year 365.25): where the figure draws a duration."""
+    precision: Precision
+    """How precisely an offset in it places an event: an hour offset keeps the anchor's minutes."""
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """Every way an offset may write it, lower case: ``hour``, ``hours``, ``h``."""
+        return (self.name, self.plural, *self.abbreviations)
+
+
+DURATION_UNITS: tuple[DurationUnit, ...] = (
+    # name, plural, abbreviations, length, months, longest days, average days, precision
+    DurationUnit("minute", "minutes", ("min",), timedelta(minutes=1), 0, 1 / 1440, 1 / 1440, "minute"),
+    DurationUnit("hour", "hours", ("h",), timedelta(hours=1), 0, 1 / 24, 1 / 24, "minute"),
+    DurationUnit("day", "days", (), timedelta(days=1), 0, 1, 1, "day"),
+    DurationUnit("week", "weeks", (), timedelta(days=7), 0, 7, 7, "day"),
+    DurationUnit("month", "months", (), None, 1, 31, 30.44, "month"),
+    DurationUnit("year", "years", (), None, 12, 366, 365.25, "year"),
+)
+"""The units of time, shortest first: the one place that says what each means."""
+
+UNITS: dict[str, DurationUnit] = {unit.name: unit for unit in DURATION_UNITS}
+"""Every unit by its singular name."""
+
+OFFSET_UNITS: dict[str, str] = {spelling: unit.name for unit in DURATION_UNITS for spelling in unit.spellings}
+"""Every spelling an offset may be written with (in any case), and the unit it stands for."""
+
+_UNIT_LIST = ", ".join(unit.plural for unit in DURATION_UNITS[:-1]) + f" or {DURATION_UNITS[-1].plural}"
+"""The units as an error message names them: ``minutes, hours, ... or years``."""
 
 
 class Offset(str):
@@ -60,21 +95,20 @@ def _offset(value: Any) -> Offset:
     """Parse an offset, naming the units when the unit is not one, and refuse one longer than the accepted years."""
     from casepress.core.limits import MAX_YEAR, MIN_YEAR
 
-    units = "minutes, hours, days, weeks, months or years"
     match = re.fullmatch(r"(\d+(?:\.\d+)?)\s+([A-Za-z]+)", value.strip()) if isinstance(value, str) else None
     if match is None:
         raise PydanticCustomError(
             "invalid_offset", "'{value}' is not a duration; write a number and a unit ({units}), e.g. '8 weeks' or '1.5 hours'",
-            {"value": str(value), "units": units},
+            {"value": str(value), "units": _UNIT_LIST},
         )
     if match.group(2).lower() not in OFFSET_UNITS:
         raise PydanticCustomError(
             "invalid_offset", "'{value}': '{unit}' is not a unit of time; write {units}, e.g. '8 weeks' or '1.5 hours'",
-            {"value": value, "unit": match.group(2), "units": units},
+            {"value": value, "unit": match.group(2), "units": _UNIT_LIST},
         )
     offset = Offset(f"{match.group(1)} {match.group(2)}")
     span = MAX_YEAR - MIN_YEAR + 1
-    if offset.amount * UNIT_DAYS[offset.unit] > span * 366:
+    if offset.amount * UNITS[offset.unit].longest_days > span * 366:
         raise PydanticCustomError(
             "date_range", "offset '{value}' is longer than the {span} years from {low} to {high} that casepress accepts",
             {"value": value, "span": span, "low": MIN_YEAR, "high": MAX_YEAR},

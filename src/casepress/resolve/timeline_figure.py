@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from casepress.model import Case, Intervention, PartialDate, TherapeuticIntervention
+from casepress.model.dates import DURATION_UNITS, DurationUnit
 from casepress.stages.resolved import TimelineEntry
 from casepress.text.prose import plain_text
 
@@ -128,8 +129,10 @@ def short_label(text: str, limit: int = 60) -> str:
     return head[: head.rfind(" ", 0, limit)].rstrip(",") + "…"
 
 
-_DURATION = re.compile(r"^(?:about |approximately |~)?(\d+(?:\.\d+)?) (minute|hour|day|week|month|year)s?\b")
-_UNIT_DAYS = {"minute": 1 / 1440, "hour": 1 / 24, "day": 1, "week": 7, "month": 30.44, "year": 365.25}
+_WORDS: dict[str, DurationUnit] = {word: u for u in DURATION_UNITS for word in (u.plural, u.name)}
+"""The words a duration in prose names its unit with. Not the abbreviations: in prose such as
+``3 h infusion`` or ``10 min`` the figure does not take them for a unit (lower case only, as before)."""
+_DURATION = re.compile(r"^(?:about |approximately |~)?(\d+(?:\.\d+)?) (" + "|".join(map(re.escape, _WORDS)) + r")\b")
 
 
 def duration_of(text: str | None) -> timedelta | None:
@@ -137,7 +140,7 @@ def duration_of(text: str | None) -> timedelta | None:
     match = _DURATION.match(text or "")
     if not match:
         return None
-    return timedelta(days=float(match.group(1)) * _UNIT_DAYS[match.group(2)])
+    return timedelta(days=float(match.group(1)) * _WORDS[match.group(2)].average_days)
 
 
 def _spans(case: Case) -> list[Item]:
@@ -274,13 +277,17 @@ def unit_heading(segment: Segment) -> str:
         f"Hours ({start.day} {start:%b}–{end.day} {end:%b %Y})"
 
 
+_GAP_UNITS = tuple(u for u in reversed(DURATION_UNITS) if u.name != "minute")
+"""The units a break's gap is said in, longest first: years down to hours (the last, for any shorter gap)."""
+
+
 def gap_text(delta: timedelta) -> str:
     """The time a break skips, in a round unit."""
     days = delta.total_seconds() / 86400
-    for unit, length in (("year", 365.25), ("month", 30.44), ("week", 7), ("day", 1), ("hour", 1 / 24)):
-        if days >= length * 1.5 or unit == "hour":
-            amount = max(1, round(days / length))
-            return f"{amount} {unit}{'s' if amount != 1 else ''}"
+    for unit in _GAP_UNITS:
+        if days >= unit.average_days * 1.5 or unit is _GAP_UNITS[-1]:
+            amount = max(1, round(days / unit.average_days))
+            return f"{amount} {unit.name if amount == 1 else unit.plural}"
     raise AssertionError("unreachable")
 
 
