@@ -152,3 +152,16 @@ def test_a_generated_figure_is_a_figure_file_with_its_png() -> None:
     names = zipfile.ZipFile(io.BytesIO(submission_zip(
         package_files("ankle", figures=[(f.name, f.role, f.data) for f in files]), WHEN))).namelist()
     assert names == ["Figure-1.png", "Figure-2.png", "Figure-2.svg", MANIFEST]
+
+
+def test_a_drawing_is_read_back_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from casepress.outputs.submission import raster
+
+    monkeypatch.setenv("CASEPRESS_CACHE_DIR", str(tmp_path / "cache"))
+    drawing = b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><rect width="20" height="10"/></svg>'
+    first = svg_to_png(drawing)
+    assert list((tmp_path / "cache" / "raster").rglob("*.png"))  # kept where the cache keeps bytes
+    monkeypatch.setattr(raster, "draw_svg", lambda *args: pytest.fail("drawn again"))
+    assert svg_to_png(drawing) == first
+    with pytest.raises(pytest.fail.Exception):  # another resolution is another drawing
+        svg_to_png(drawing, dpi=150)

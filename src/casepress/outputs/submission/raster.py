@@ -9,7 +9,7 @@ whatever fonts fontconfig finds, so its bytes differ between machines.
 
 Drawing is the package's one slow step (about 0.2 s per figure), so each PNG is kept in the
 project's cache (:func:`casepress.core.cache.cache_dir`, ``raster/``), keyed by the SHA-256 of
-the SVG's bytes, the resolution, the fonts and resvg's version: a rebuild whose figures did
+the SVG's bytes, the resolution, the fonts, this module's code and resvg's version: a rebuild whose figures did
 not change reads the PNGs back. A cache that cannot be read or written is a miss.
 """
 
@@ -18,14 +18,12 @@ from __future__ import annotations
 import hashlib
 import os
 import struct
-import tempfile
 import zlib
 from collections.abc import Sequence
 from functools import cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from casepress.core.cache import cache_dir
+from casepress.core.cache import JsonCache, code_digest
 from casepress.core.project import builtin_templates
 
 CSS_DPI = 96
@@ -55,19 +53,12 @@ def svg_to_png(svg: bytes, dpi: int = 300, fonts: Sequence[str] | None = None) -
     return png
 
 
-@cache
-def _resvg_version() -> str:
-    try:
-        return version("resvg-py")
-    except PackageNotFoundError:  # pragma: no cover - a dependency
-        return "unknown"
-
-
 def raster_key(svg: bytes, dpi: int, fonts: Sequence[str]) -> str:
-    """The cache key of a drawing: the SVG's SHA-256, the resolution, the fonts (name and size)
-    and resvg's version."""
+    """The cache key of a drawing: the SVG's SHA-256, the resolution, the fonts (name and size),
+    this module's code and resvg's version."""
     hasher = hashlib.sha256(hashlib.sha256(svg).digest())
-    hasher.update(f"\0{dpi}\0{_resvg_version()}\0".encode())
+    engine = code_digest("casepress.outputs.submission.raster", libraries=("resvg_py",))
+    hasher.update(f"\0{dpi}\0{engine}\0".encode())
     for font in fonts:
         try:
             size = os.stat(font).st_size
@@ -77,28 +68,13 @@ def raster_key(svg: bytes, dpi: int, fonts: Sequence[str]) -> str:
     return hasher.hexdigest()
 
 
-def _cache_path(key: str) -> Path:
-    return cache_dir() / "raster" / key[:2] / f"{key}.png"
-
-
 def _cached(key: str) -> bytes | None:
-    try:
-        data = _cache_path(key).read_bytes()
-    except OSError:
-        return None
-    return data if data.startswith(_PNG_SIGNATURE) else None
+    data = JsonCache.named("raster").get_bytes(key, ".png")
+    return data if data is not None and data.startswith(_PNG_SIGNATURE) else None
 
 
 def _store(key: str, png: bytes) -> None:
-    path = _cache_path(key)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".png")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(png)
-        os.replace(temporary, path)
-    except OSError:
-        pass
+    JsonCache.named("raster").put_bytes(key, png, ".png")
 
 
 def draw_svg(svg: bytes, dpi: int, fonts: Sequence[str]) -> bytes:
