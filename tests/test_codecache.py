@@ -57,7 +57,7 @@ MATCH = ["500", "MG", [12, 18], 2, {"value": 1, "unit": 2}, re.IGNORECASE | re.U
 
 
 def _file(cache: Path, kind: str) -> Path:
-    (path,) = (cache / "code").glob(f"{kind}-*.marshal")
+    (path,) = (cache / "code").rglob(f"{kind}-*.marshal")
     return path
 
 

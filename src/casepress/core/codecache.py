@@ -26,25 +26,29 @@ from __future__ import annotations
 
 import builtins
 import marshal
-import os
 import sys
 from types import CodeType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from casepress.core.cache import JsonCache
 
 
 class _Kept:
     """One kind of kept code: what is known, and what this process added. (Not a dataclass: it
     exists before there is kept code to define one with.)"""
 
-    __slots__ = ("path", "known", "added", "used")
+    __slots__ = ("store", "name", "known", "added", "used")
 
     LIMIT = 5000
     """Entries a file may hold before a save keeps only what its process used (old classes and
     patterns of code since changed would otherwise pile up)."""
 
     def __init__(self) -> None:
-        self.path = ""
-        """The marshal file (set at install)."""
+        self.store: JsonCache | None = None
+        """The cache folder the file is kept in (set at install)."""
+        self.name = ""
+        """The file's record name in it."""
         self.known: dict[Any, Any] = {}
         """Compiled form by source key, read from the file and added to."""
         self.added: list[Any] = []
@@ -59,14 +63,15 @@ class _Kept:
             self.used.add(key)
         return found
 
-    def load(self, path: str) -> None:
-        """Read the file at ``path`` (keys already compiled in this process stay)."""
-        self.path = path
+    def load(self, store: JsonCache, name: str) -> None:
+        """Read the record ``name`` of ``store`` (keys already compiled in this process stay)."""
+        self.store, self.name = store, name
+        data = store.get_bytes(name, ".marshal")
         try:
-            with open(path, "rb") as stream:
-                loaded = marshal.loads(stream.read())  # load(stream) reads in small pieces: 10x slower
-        except (OSError, ValueError, EOFError, TypeError):
-            return  # no file yet, or one this Python cannot read: compile as before
+            # loads of the whole file: marshal.load(stream) reads in small pieces, 10x slower
+            loaded = marshal.loads(data) if data is not None else None
+        except (ValueError, EOFError, TypeError):
+            return  # a file this Python cannot read: compile as before
         if isinstance(loaded, dict):
             for key, value in loaded.items():
                 self.known.setdefault(key, value)
@@ -79,24 +84,18 @@ class _Kept:
         return value
 
     def save(self) -> None:
-        """Write the file again when this process compiled what it lacked (atomically: a reader
-        sees the old file or the new one)."""
-        if not self.added or not self.path:
+        """Write the file again when this process compiled what it lacked (atomically, as every
+        cache record: a reader sees the old file or the new one)."""
+        if not self.added or self.store is None:
             return
         kept = self.known
         if len(kept) > self.LIMIT:
             kept = {key: kept[key] for key in (*self.used, *self.added)}
-        temporary = f"{self.path}.{os.getpid()}.tmp"
         try:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            with open(temporary, "wb") as stream:
-                marshal.dump(kept, stream)
-            os.replace(temporary, self.path)
-        except (OSError, ValueError):
-            try:
-                os.unlink(temporary)
-            except OSError:
-                pass
+            data = marshal.dumps(kept)
+        except ValueError:  # a value marshal cannot write: keep the file as it is
+            return
+        self.store.put_bytes(self.name, data, ".marshal")
 
 
 _methods = _Kept()
@@ -110,7 +109,8 @@ _expressions = _Kept()
 
 
 def install() -> None:
-    """Compile dataclass methods and regular expressions through the kept code (once per process)."""
+    """Compile dataclass methods, regular expressions and forward references through the kept
+    code (once per process)."""
     import dataclasses
     import re
 
@@ -124,13 +124,12 @@ def install() -> None:
     if compiler is not None and all(hasattr(compiler, name) for name in ("compile", "_code", "_parser", "_sre")):
         _compile.original = compiler.compile  # type: ignore[attr-defined]
         compiler.compile = _compile
-    from casepress.core.cache import cache_dir  # defines a dataclass itself: after the patch
+    from casepress.core.cache import JsonCache  # defines a dataclass itself: after the patch
 
-    folder = os.path.join(cache_dir(), "code")
-    tag = _version_tag()
-    _methods.load(os.path.join(folder, f"dataclasses-{tag}.marshal"))
-    _patterns.load(os.path.join(folder, f"regex-{tag}.marshal"))
-    _expressions.load(os.path.join(folder, f"annotations-{tag}.marshal"))
+    store, tag = JsonCache.named("code"), _version_tag()
+    _methods.load(store, f"dataclasses-{tag}")
+    _patterns.load(store, f"regex-{tag}")
+    _expressions.load(store, f"annotations-{tag}")
     import atexit
 
     for kept in (_methods, _patterns, _expressions):
