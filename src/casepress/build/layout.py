@@ -212,10 +212,9 @@ def serve(jobs: int, results: int, parent: int) -> NoReturn:
     build's code): every way out is ``os._exit``."""
     code = 1
     try:
-        from casepress.build.workers import die_with_parent
+        from casepress.build.workers import become_worker
 
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the build's to handle: it kills us
-        die_with_parent(parent)
+        become_worker(parent)  # Ctrl-C is the build's to handle: it kills us
         import weasyprint  # noqa: F401  (the point of starting early)
 
         from casepress.core import internal

@@ -55,9 +55,15 @@ def die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="casepress-parent-watch", daemon=True).start()
 
 
-def _initializer(parent: int, warm_up: Callable[[], None] | None) -> None:
+def become_worker(parent: int) -> None:
+    """Make this process a worker of ``parent``: Ctrl-C is the parent's to handle (it kills its
+    workers), and the worker ends when the parent does (call first thing in a child)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(parent)
+
+
+def _initializer(parent: int, warm_up: Callable[[], None] | None) -> None:
+    become_worker(parent)
     if warm_up is not None:
         warm_up()
 

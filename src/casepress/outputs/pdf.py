@@ -72,11 +72,14 @@ def read_source(source: Path | bytes) -> bytes:
     return source if isinstance(source, bytes) else source.read_bytes()
 
 
+_CONTENT_TYPES = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
+                  ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp", ".ttf": "font/ttf",
+                  ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
+"""The content type the fetcher gives each kind of file it serves, by suffix."""
+
+
 def _headers(name: str) -> dict[str, str]:
-    types = {".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg",
-             ".jpeg": "image/jpeg", ".gif": "image/gif", ".webp": "image/webp", ".ttf": "font/ttf",
-             ".otf": "font/otf", ".woff": "font/woff", ".woff2": "font/woff2"}
-    return {"Content-Type": types.get(Path(name).suffix.lower(), "application/octet-stream")}
+    return {"Content-Type": _CONTENT_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")}
 
 
 class _LogCollector(logging.Handler):
@@ -269,7 +272,8 @@ def _lay_out(html: str, fetcher: Any, fonts: Any) -> tuple[Any, str | None, str 
     return (None if again else document), lost[0], (again[0] if again else None)
 
 
-_FONT_SUFFIXES = (".ttf", ".otf", ".woff", ".woff2")
+_FONT_SUFFIXES = tuple(suffix for suffix, kind in _CONTENT_TYPES.items() if kind.startswith("font/"))
+"""The suffixes of the font files a layout may be served."""
 
 _fonts: tuple[tuple[Any, ...], Any] | None = None
 """The last font configuration made, with the font files it was made for (see below)."""
