@@ -347,13 +347,9 @@ def _watch_workers(cmd: Sequence[str], cwd: Path, interval: float = 0.1) -> tupl
     peaks: dict[int, int] = {}
     while proc.poll() is None:
         for child in _children(proc.pid):
-            try:
-                status = Path(f"/proc/{child}/status").read_text()
-            except OSError:
-                continue
-            match = re.search(r"VmHWM:\s+(\d+)", status)
-            if match:
-                peaks[child] = max(peaks.get(child, 0), int(match.group(1)))
+            peak = _status_kib(child, "VmHWM")
+            if peak:
+                peaks[child] = max(peaks.get(child, 0), peak)
         time.sleep(interval)
     reader.join()
     elapsed = time.perf_counter() - start
